@@ -1,0 +1,44 @@
+# Two entry points for a fresh clone: `make demo` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+CONSTRAINTS := requirements/constraints.txt
+PYTEST := $(PY) -m pytest
+
+.PHONY: demo test test-gpu lint format bench install chromium clean
+
+$(VENV)/.installed: pyproject.toml $(CONSTRAINTS) package.json js/*.js js/*.css
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	# The CPU wheel of torch: a bare `torch` would pull a multi-GB CUDA build.
+	$(PIP) install --quiet -c $(CONSTRAINTS) torch==2.13.0 numpy
+	$(PIP) install --quiet -c $(CONSTRAINTS) -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+demo: install
+	$(VENV)/bin/jupyter lab examples/tensor_basics.ipynb
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: install chromium lint
+	$(PYTEST) -m "not cuda" -v
+
+test-gpu: install
+	$(PYTEST) -m cuda -v
+
+bench: install
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) node_modules tensor_inspector/static tests/artifacts

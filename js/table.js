@@ -1,0 +1,108 @@
+// The tensor table: one <tr data-tensor=NAME> per row, updated in place.
+import { formatBytes, formatGrad, formatShape, formatValues } from "./format.js";
+
+const COLUMNS = [
+  ["name", "name"],
+  ["shape", "shape"],
+  ["dtype", "dtype"],
+  ["device", "device"],
+  ["requires_grad", "requires_grad"],
+  ["grad_fn", "grad_fn"],
+  ["grad", "grad"],
+  ["memory", "memory"],
+];
+
+const FIELD_TEXT = {
+  name: (row) => row.name,
+  shape: (row) => formatShape(row.shape),
+  dtype: (row) => (row.dtype ?? "").replace(/^torch\./, ""),
+  device: (row) => row.device ?? "",
+  requires_grad: (row) => (row.requires_grad == null ? "" : row.requires_grad ? "True" : "False"),
+  grad_fn: (row) => row.grad_fn ?? "",
+  grad: (row) => formatGrad(row.grad),
+  memory: (row) => formatBytes(row.storage_nbytes ?? row.nbytes),
+};
+
+export function createTable() {
+  const table = document.createElement("table");
+  table.className = "ti-table";
+  const head = table.createTHead().insertRow();
+  for (const [, label] of COLUMNS) {
+    const th = document.createElement("th");
+    th.textContent = label;
+    head.appendChild(th);
+  }
+  table.createTBody();
+  return table;
+}
+
+function cellTitle(field, row) {
+  if (field === "name" && row.aliases?.length) return `also: ${row.aliases.join(", ")}`;
+  if (field === "dtype" && row.type) return row.type;
+  if (field === "name" && row.preview != null) return formatValues(row.preview);
+  return "";
+}
+
+export function renderRow(row) {
+  const tr = document.createElement("tr");
+  tr.dataset.tensor = row.name;
+  tr.dataset.status = row.status ?? "";
+  for (const [field] of COLUMNS) {
+    const td = document.createElement("td");
+    td.dataset.field = field;
+    td.textContent = FIELD_TEXT[field](row);
+    const title = cellTitle(field, row);
+    if (title) td.title = title;
+    if (field === "name") {
+      if (row.status === "new" || row.status === "changed" || row.status === "error") {
+        const badge = document.createElement("span");
+        badge.className = `ti-badge ti-${row.status}`;
+        badge.textContent = row.status;
+        td.append(" ", badge);
+      }
+      if (row.aliases?.length) {
+        const aliases = document.createElement("span");
+        aliases.className = "ti-aliases";
+        aliases.textContent = ` = ${row.aliases.join(" = ")}`;
+        td.appendChild(aliases);
+      }
+    }
+    if (field === "grad" && row.status === "error") td.textContent = row.preview ?? "";
+    tr.appendChild(td);
+  }
+  return tr;
+}
+
+export class TensorTable {
+  constructor(table) {
+    this.body = table.tBodies[0];
+    this.rows = new Map(); // name -> <tr>
+  }
+
+  replaceAll(rows) {
+    this.body.replaceChildren();
+    this.rows.clear();
+    this.upsert(rows);
+  }
+
+  upsert(rows) {
+    for (const row of rows) {
+      const fresh = renderRow(row);
+      const old = this.rows.get(row.name);
+      if (old) old.replaceWith(fresh);
+      else this.body.appendChild(fresh);
+      this.rows.set(row.name, fresh);
+    }
+  }
+
+  remove(names) {
+    for (const name of names) {
+      this.rows.get(name)?.remove();
+      this.rows.delete(name);
+    }
+  }
+
+  get size() {
+    return this.rows.size;
+  }
+}

@@ -1,0 +1,159 @@
+"""Turn one tensor into a row of plain data for the panel.
+
+Pure and metadata-only: nothing here reads a non-CPU tensor's values, so a refresh never
+synchronises a GPU. Values (``preview``) are read only for small CPU tensors.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+
+ROW_KEYS = (
+    "name",
+    "aliases",
+    "shape",
+    "dtype",
+    "type",
+    "device",
+    "requires_grad",
+    "is_leaf",
+    "grad_fn",
+    "grad",
+    "numel",
+    "nbytes",
+    "storage_nbytes",
+    "is_view",
+    "preview",
+    "status",
+)
+
+# A preview beyond this many elements would crowd the panel and cost a copy.
+PREVIEW_MAX_ELEMENTS = 64
+
+
+def describe(tensor: torch.Tensor, name: str, aliases: list[str] | tuple[str, ...] = ()) -> dict:
+    """The row for ``tensor``. Raises only if its most basic metadata cannot be read."""
+    shape = shape_of(tensor)
+    device = str(tensor.device)
+    requires_grad = bool(tensor.requires_grad)
+    is_leaf = bool(tensor.is_leaf)
+    grad_fn = tensor.grad_fn
+    return {
+        "name": name,
+        "aliases": list(aliases),
+        "shape": shape,
+        "dtype": str(tensor.dtype),
+        "type": _optional(tensor.type),
+        "device": device,
+        "requires_grad": requires_grad,
+        "is_leaf": is_leaf,
+        "grad_fn": type(grad_fn).__name__ if grad_fn is not None else None,
+        "grad": describe_grad(readable_grad(tensor)),
+        "numel": _optional(tensor.numel),
+        "nbytes": _optional(lambda: int(tensor.nbytes)),
+        "storage_nbytes": _optional(lambda: int(tensor.untyped_storage().nbytes())),
+        "is_view": bool(_optional(tensor._is_view)),
+        "preview": preview(tensor),
+        "status": "",
+    }
+
+
+def shape_of(tensor: torch.Tensor) -> list[int | None]:
+    """The sizes as ints; a nested tensor's ragged dimensions read None."""
+    if getattr(tensor, "is_nested", False):
+        return [_optional(lambda dim=dim: int(tensor.size(dim))) for dim in range(tensor.dim())]
+    return [int(size) for size in tensor.shape]
+
+
+def error_row(name: str, aliases: list[str] | tuple[str, ...], error: BaseException) -> dict:
+    """The row of a tensor that could not be described: every field empty, the reason in preview."""
+    row = dict.fromkeys(ROW_KEYS)
+    row.update(
+        name=name,
+        aliases=list(aliases),
+        shape=None,
+        status="error",
+        preview=f"could not describe: {type(error).__name__}: {error}",
+    )
+    return row
+
+
+def readable_grad(tensor: torch.Tensor) -> torch.Tensor | None:
+    """``tensor.grad``, read only where PyTorch fills it (no warning for non-leaves)."""
+    try:
+        if tensor.is_leaf or tensor.retains_grad:
+            return tensor.grad
+    except Exception:
+        return None
+    return None
+
+
+def describe_grad(grad: torch.Tensor | None) -> dict | None:
+    if grad is None:
+        return None
+    return {
+        "shape": shape_of(grad),
+        "dtype": str(grad.dtype),
+        "device": str(grad.device),
+        "preview": preview(grad),
+    }
+
+
+def preview(tensor: torch.Tensor) -> Any:
+    """Nested lists of the values of a small, dense CPU tensor; None for anything else."""
+    try:
+        if (
+            tensor.device.type != "cpu"
+            or tensor.layout != torch.strided
+            or tensor.numel() > PREVIEW_MAX_ELEMENTS
+            or type(tensor) not in _PLAIN_TENSOR_TYPES
+        ):
+            return None
+        values = tensor.detach()
+        if values.is_quantized:
+            values = values.dequantize()
+        if values.dtype.is_floating_point and values.dtype.itemsize == 1:
+            values = values.float()  # fp8 has no tolist()
+        return _json_safe(values.tolist())
+    except Exception:
+        return None
+
+
+def fingerprint(tensor: torch.Tensor) -> tuple:
+    """Cheap metadata that changes whenever the row of this same tensor object would."""
+    grad = readable_grad(tensor)
+    return (
+        _optional(lambda: tensor._version),
+        _optional(lambda: tensor.shape),
+        tensor.dtype,
+        tensor.device,
+        tensor.requires_grad,
+        tensor.grad_fn is None,
+        None
+        if grad is None
+        else (id(grad), _optional(lambda: grad._version), _optional(lambda: grad.shape)),
+    )
+
+
+# Subclasses (FakeTensor, wrappers) may pretend to be on the CPU without holding values.
+_PLAIN_TENSOR_TYPES = (torch.Tensor, torch.nn.Parameter, torch.nn.Buffer)
+
+
+def _json_safe(values: Any) -> Any:
+    if isinstance(values, list):
+        return [_json_safe(value) for value in values]
+    if isinstance(values, float) and not math.isfinite(values):
+        return str(values)
+    if isinstance(values, complex):
+        return str(values)
+    return values
+
+
+def _optional(read) -> Any:
+    try:
+        return read()
+    except Exception:
+        return None

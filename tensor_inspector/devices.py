@@ -1,0 +1,95 @@
+"""Which accelerators the kernel has, and how much memory each one holds.
+
+Goes through ``torch.accelerator`` so CUDA, MPS, XPU and out-of-tree backends all work.
+It never initialises a device the user has not touched: names and memory are read only
+once the backend is initialised, since doing so would create a context on the GPU.
+"""
+
+from __future__ import annotations
+
+import torch
+
+
+def accelerator_type() -> str | None:
+    """'cuda', 'mps', 'xpu'... or None when the kernel has no usable accelerator."""
+    accelerator = getattr(torch, "accelerator", None)
+    if accelerator is not None:
+        try:
+            if accelerator.is_available():
+                return accelerator.current_accelerator().type
+        except Exception:
+            return None
+        return None
+    return "cuda" if torch.cuda.is_available() else None  # torch < 2.6
+
+
+def available_devices() -> list[str]:
+    """Every device a tensor can be moved to, accelerators first: ['cuda:0', 'cuda:1', 'cpu']."""
+    kind = accelerator_type()
+    if kind is None:
+        return ["cpu"]
+    return [f"{kind}:{index}" for index in range(_device_count(kind))] + ["cpu"]
+
+
+def default_target() -> str | None:
+    """Device 0 of the current accelerator, the panel's default move target."""
+    kind = accelerator_type()
+    return None if kind is None else f"{kind}:0"
+
+
+def summary() -> dict:
+    """What the panel's device header shows."""
+    kind = accelerator_type()
+    if kind is None:
+        return {"available": False, "type": None, "count": 0, "devices": []}
+    count = _device_count(kind)
+    initialized = _is_initialized(kind)
+    return {
+        "available": True,
+        "type": kind,
+        "count": count,
+        "devices": [
+            {
+                "device": f"{kind}:{index}",
+                "name": _device_name(kind, index) if initialized else None,
+                "memory_allocated": _memory_allocated(index) if initialized else None,
+            }
+            for index in range(count)
+        ],
+    }
+
+
+def _backend_module(kind: str):
+    return getattr(torch, kind, None)
+
+
+def _device_count(kind: str) -> int:
+    try:
+        return int(torch.accelerator.device_count())
+    except Exception:
+        module = _backend_module(kind)
+        return int(module.device_count()) if module is not None else 0
+
+
+def _is_initialized(kind: str) -> bool:
+    module = _backend_module(kind)
+    check = getattr(module, "is_initialized", None)
+    try:
+        return bool(check()) if check is not None else True
+    except Exception:
+        return False
+
+
+def _device_name(kind: str, index: int) -> str | None:
+    get_name = getattr(_backend_module(kind), "get_device_name", None)
+    try:
+        return str(get_name(index)) if get_name is not None else None
+    except Exception:
+        return None
+
+
+def _memory_allocated(index: int) -> int | None:
+    try:
+        return int(torch.accelerator.memory_allocated(index))
+    except Exception:
+        return None

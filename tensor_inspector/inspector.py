@@ -1,0 +1,119 @@
+"""The Inspector: one per IPython shell. Wires IPython's events to the tracker and the panels."""
+
+from __future__ import annotations
+
+import traceback
+import weakref
+
+from IPython.display import display
+
+from tensor_inspector import devices
+from tensor_inspector.panel import Panel
+from tensor_inspector.tracking import Changes, Tracker
+
+_inspectors: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def inspector_of(shell) -> Inspector | None:
+    return _inspectors.get(shell)
+
+
+def attach(shell, show_panel: bool = True) -> Inspector:
+    """Create (once) the shell's Inspector and hook it up; show a panel if asked."""
+    inspector = _inspectors.get(shell)
+    if inspector is None:
+        inspector = Inspector(shell)
+        inspector.start()
+        _inspectors[shell] = inspector
+    if show_panel:
+        display(inspector.new_panel())
+    return inspector
+
+
+def detach(shell) -> None:
+    inspector = _inspectors.pop(shell, None)
+    if inspector is not None:
+        inspector.stop()
+
+
+class Inspector:
+    """Tracks the shell's tensors after every cell and keeps every panel in sync."""
+
+    def __init__(self, shell) -> None:
+        self.shell = shell
+        self.tracker = Tracker()
+        self.panels: list[Panel] = []
+        self._magics = None
+
+    # lifecycle -----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        from tensor_inspector.magics import InspectorMagics
+
+        self.shell.events.register("post_run_cell", self._after_cell)
+        self._magics = InspectorMagics(self.shell, inspector=self)
+        self.shell.register_magics(self._magics)
+        self.refresh()
+
+    def stop(self) -> None:
+        self.shell.events.unregister("post_run_cell", self._after_cell)
+        if self._magics is not None:
+            for kind, names in self._magics.magics.items():
+                registry = self.shell.magics_manager.magics[kind]
+                for name in names:
+                    registry.pop(name, None)
+            self.shell.magics_manager.registry.pop(type(self._magics).__name__, None)
+        for panel in self.panels:
+            panel.show_message(
+                "tensor-inspector was unloaded; %load_ext tensor_inspector to restart"
+            )
+        self.panels = []
+
+    # reading -------------------------------------------------------------------------------
+
+    @property
+    def rows(self) -> list[dict]:
+        """One dict per live tensor (see describe.ROW_KEYS), as of the last refresh."""
+        return self.tracker.rows
+
+    @property
+    def panel(self) -> Panel:
+        """The most recent panel (one is created if none exists)."""
+        return self.panels[-1] if self.panels else self.new_panel()
+
+    def new_panel(self) -> Panel:
+        panel = Panel(on_request=self._handle_request)
+        panel.devices = devices.summary()
+        panel.truncated = dict(self.tracker.truncated)
+        self.panels.append(panel)
+        return panel
+
+    def refresh(self) -> Changes:
+        """Scan the namespace now and send what changed to every panel."""
+        changes = self.tracker.scan(self.shell.user_ns, self.shell.user_ns_hidden)
+        summary = devices.summary()
+        for panel in self.panels:
+            panel.devices = summary
+            panel.truncated = dict(self.tracker.truncated)
+            panel.send_changes(changes.upserted, changes.removed)
+        return changes
+
+    # events --------------------------------------------------------------------------------
+
+    def _after_cell(self, _result=None) -> None:
+        try:
+            self.refresh()
+        except Exception as error:  # the user's cell must never fail because of the panel
+            self._report(error)
+
+    def _report(self, error: BaseException) -> None:
+        text = "".join(traceback.format_exception_only(type(error), error)).strip()
+        for panel in self.panels:
+            panel.show_message(f"tensor-inspector could not refresh: {text}", level="error")
+
+    def _handle_request(self, panel: Panel, request: dict) -> None:
+        try:
+            if request.get("action") == "snapshot":
+                panel.send_snapshot(self.rows)
+        except Exception as error:
+            panel.show_message(str(error), level="error")

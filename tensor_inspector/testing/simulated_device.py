@@ -1,0 +1,167 @@
+"""A simulated accelerator for machines without one.
+
+It registers PyTorch's PrivateUse1 backend under the name ``sim``. Its tensors hold real
+values in CPU memory, so ``.to("sim")``, ``.item()``, ``backward()`` and optimizers work,
+while ``torch.accelerator.is_available()`` is True and the device reads ``sim:0``. Tests
+use it to run the moves, backward passes and device checks that need a second device.
+
+Like a GPU, it refuses to mix its tensors with CPU tensors, except for CPU 0-dim tensors,
+which PyTorch's element-wise kernels accept as scalars.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch.utils._pytree import tree_map
+
+DEVICE_TYPE = "sim"
+
+_installed = False
+
+
+class SimulatedTensor(torch.Tensor):
+    """A tensor on the simulated device; ``raw`` holds its values on the CPU."""
+
+    raw: torch.Tensor
+
+    @staticmethod
+    def __new__(cls, raw: torch.Tensor, requires_grad: bool = False):
+        wrapper = torch.Tensor._make_wrapper_subclass(
+            cls,
+            raw.shape,
+            strides=raw.stride(),
+            storage_offset=raw.storage_offset(),
+            dtype=raw.dtype,
+            layout=raw.layout,
+            device=torch.device(DEVICE_TYPE, 0),
+            requires_grad=requires_grad,
+        )
+        wrapper.raw = raw
+        return wrapper
+
+    def __repr__(self, *, tensor_contents=None):
+        return f"tensor({self.raw.tolist()}, device='{DEVICE_TYPE}:0')"
+
+    @classmethod
+    def __torch_dispatch__(cls, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        if func in _TRANSFERS:
+            return _transfer(func, args, kwargs)
+        _refuse_mixed_devices(func, args, kwargs)
+        raw_args = tree_map(_unwrap, args)
+        raw_kwargs = tree_map(_unwrap, kwargs)
+        if "device" in raw_kwargs:
+            raw_kwargs["device"] = "cpu"
+        out = func(*raw_args, **raw_kwargs)
+        if func.is_view or _returns_input(func):
+            return _rewrap_inplace(func, args, out)
+        return tree_map(_wrap, out)
+
+
+def _unwrap(value):
+    return value.raw if isinstance(value, SimulatedTensor) else value
+
+
+def _wrap(value):
+    if isinstance(value, torch.Tensor) and not isinstance(value, SimulatedTensor):
+        return SimulatedTensor(value)
+    return value
+
+
+def _returns_input(func) -> bool:
+    schema = func._schema
+    return bool(schema.returns) and any(
+        r.alias_info is not None and r.alias_info.is_write for r in schema.returns
+    )
+
+
+def _rewrap_inplace(func, args, out):
+    # In-place ops and out= must hand back the very wrapper they were given.
+    if _returns_input(func):
+        for arg in args:
+            if isinstance(arg, SimulatedTensor) and out is arg.raw:
+                return arg
+    return tree_map(_wrap, out)
+
+
+def _is_cpu_scalar(value) -> bool:
+    return (
+        isinstance(value, torch.Tensor)
+        and not isinstance(value, SimulatedTensor)
+        and value.device.type == "cpu"
+        and value.dim() == 0
+    )
+
+
+def _refuse_mixed_devices(func, args, kwargs) -> None:
+    tensors = [
+        v for v in tree_flatten_tensors((args, kwargs)) if not isinstance(v, SimulatedTensor)
+    ]
+    offenders = [t for t in tensors if not _is_cpu_scalar(t)]
+    if offenders:
+        other = offenders[0].device
+        raise RuntimeError(
+            "Expected all tensors to be on the same device, but found at least two devices, "
+            f"{DEVICE_TYPE}:0 and {other}! ({func})"
+        )
+
+
+def tree_flatten_tensors(tree) -> list:
+    found: list = []
+    tree_map(lambda v: found.append(v) if isinstance(v, torch.Tensor) else None, tree)
+    return found
+
+
+def _transfer(func, args, kwargs):
+    src = args[0]
+    if func is torch.ops.aten.copy_.default:
+        dst, src = args[0], args[1]
+        dst_raw = dst.raw if isinstance(dst, SimulatedTensor) else dst
+        dst_raw.copy_(_unwrap(src))
+        return dst
+    # _to_copy with a target device
+    target = kwargs.get("device")
+    new_kwargs = {k: v for k, v in kwargs.items() if k != "device"}
+    out = torch.ops.aten._to_copy.default(_unwrap(src), **new_kwargs)
+    if target is not None and torch.device(target).type != DEVICE_TYPE:
+        return out.to(target)
+    return SimulatedTensor(out)
+
+
+_TRANSFERS = {torch.ops.aten._to_copy.default, torch.ops.aten.copy_.default}
+
+
+def _empty_strided(size, stride, *, dtype=None, layout=None, device=None, pin_memory=None):
+    raw = torch.empty_strided(size, stride, dtype=dtype or torch.get_default_dtype())
+    return SimulatedTensor(raw)
+
+
+def _empty_memory_format(
+    size, *, dtype=None, layout=None, device=None, pin_memory=None, memory_format=None
+):
+    raw = torch.empty(size, dtype=dtype or torch.get_default_dtype())
+    return SimulatedTensor(raw)
+
+
+def _copy_from(src, dst, non_blocking=False):
+    _unwrap(dst).copy_(_unwrap(src))
+    return dst
+
+
+_library = None
+
+
+def install() -> str:
+    """Register the ``sim`` device once per process; returns the device name to use."""
+    global _installed, _library
+    if _installed:
+        return f"{DEVICE_TYPE}:0"
+    from torch.utils.backend_registration import _setup_privateuseone_for_python_backend
+
+    _setup_privateuseone_for_python_backend(DEVICE_TYPE)
+    _library = torch.library.Library("aten", "IMPL")
+    _library.impl("empty_strided", _empty_strided, "PrivateUse1")
+    _library.impl("empty.memory_format", _empty_memory_format, "PrivateUse1")
+    _library.impl("_copy_from", _copy_from, "PrivateUse1")
+    _installed = True
+    return f"{DEVICE_TYPE}:0"

@@ -1,0 +1,179 @@
+"""Which tensors the notebook can reach, under which names, and what changed since last time.
+
+The tracker holds tensors through weak references only: deleting a tensor in the notebook
+frees it, whatever the panel showed.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import torch
+
+from tensor_inspector.describe import describe, error_row, fingerprint
+
+# Names IPython adds to the namespace: output history, input history, helpers.
+IPYTHON_NAME = re.compile(r"^(_+|_\d+|_i+\d*|_i[hi]+|_oh|_dh|_sh|In|Out|exit|quit|get_ipython)$")
+
+CONTAINER_DEPTH = 2
+ITEMS_PER_CONTAINER = 100
+
+
+@dataclass
+class Reachable:
+    """Tensors found in a namespace: each once, with every name that reaches it."""
+
+    tensors: dict[int, tuple[torch.Tensor, list[str]]] = field(default_factory=dict)
+    # container path -> how many of its items were not looked at
+    truncated: dict[str, int] = field(default_factory=dict)
+
+    def add(self, path: str, tensor: torch.Tensor) -> None:
+        entry = self.tensors.get(id(tensor))
+        if entry is None:
+            self.tensors[id(tensor)] = (tensor, [path])
+        else:
+            entry[1].append(path)
+
+
+def is_user_name(name: str, hidden: Mapping[str, object]) -> bool:
+    return not (IPYTHON_NAME.match(name) or name in hidden)
+
+
+def find_tensors(
+    namespace: Mapping[str, object],
+    hidden: Mapping[str, object] | None = None,
+    depth: int = CONTAINER_DEPTH,
+    items_per_container: int = ITEMS_PER_CONTAINER,
+) -> Reachable:
+    """Tensors reachable from ``namespace``: names, module parameters and buffers, containers."""
+    found = Reachable()
+    hidden = hidden or {}
+    for name, value in list(namespace.items()):
+        if is_user_name(name, hidden):
+            _visit(found, name, value, depth, items_per_container)
+    return found
+
+
+def _visit(found: Reachable, path: str, value: object, depth: int, limit: int) -> None:
+    if isinstance(value, torch.Tensor):
+        found.add(path, value)
+    elif isinstance(value, torch.nn.Module):
+        for name, tensor in _module_tensors(value):
+            found.add(f"{path}.{name}", tensor)
+    elif depth > 0 and isinstance(value, (list, tuple, dict)):
+        items = _container_items(value)
+        for key, item in _first(items, limit):
+            _visit(found, f"{path}[{key}]", item, depth - 1, limit)
+        if len(value) > limit:
+            found.truncated[path] = len(value) - limit
+
+
+def _module_tensors(module: torch.nn.Module) -> Iterable[tuple[str, torch.Tensor]]:
+    yield from module.named_parameters()
+    yield from module.named_buffers()
+
+
+def _container_items(container: list | tuple | dict) -> Iterable[tuple[str, object]]:
+    if isinstance(container, dict):
+        return ((repr(key), item) for key, item in container.items() if _is_simple_key(key))
+    return ((str(index), item) for index, item in enumerate(container))
+
+
+def _is_simple_key(key: object) -> bool:
+    return isinstance(key, (str, int, float, bool))
+
+
+def _first(items: Iterable, limit: int) -> Iterable:
+    for count, item in enumerate(items):
+        if count >= limit:
+            return
+        yield item
+
+
+@dataclass
+class _Seen:
+    ref: weakref.ref
+    fingerprint: tuple
+    row: dict
+
+
+@dataclass
+class Changes:
+    """What one scan found, against the scan before it."""
+
+    rows: list[dict]
+    upserted: list[dict]
+    removed: list[str]
+
+
+class Tracker:
+    """Remembers the last scan's rows (plain data) and weak references to their tensors."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, _Seen] = {}
+        self.truncated: dict[str, int] = {}
+
+    @property
+    def rows(self) -> list[dict]:
+        return [seen.row for seen in self._seen.values()]
+
+    def scan(
+        self, namespace: Mapping[str, object], hidden: Mapping[str, object] | None = None
+    ) -> Changes:
+        reachable = find_tensors(namespace, hidden)
+        previous = self._seen
+        current: dict[str, _Seen] = {}
+        upserted: list[dict] = []
+        for tensor, names in reachable.tensors.values():
+            name, aliases = names[0], names[1:]
+            seen = _describe_if_changed(previous.get(name), tensor, name, aliases)
+            current[name] = seen
+            before = previous.get(name)
+            if before is None or before.row != seen.row:
+                upserted.append(seen.row)
+        self._seen = current
+        self.truncated = reachable.truncated
+        removed = [name for name in previous if name not in current]
+        return Changes(rows=self.rows, upserted=upserted, removed=removed)
+
+    def forget(self, name: str) -> None:
+        """Drop the weak reference to one tensor (torch.utils.swap_tensors refuses weakrefs)."""
+        seen = self._seen.get(name)
+        if seen is not None:
+            seen.ref = _dead_ref
+
+
+def _describe_if_changed(
+    before: _Seen | None, tensor: torch.Tensor, name: str, aliases: list[str]
+) -> _Seen:
+    try:
+        mark = fingerprint(tensor)
+    except Exception:
+        mark = None
+    same_tensor = before is not None and before.ref() is tensor
+    if same_tensor and mark is not None and mark == before.fingerprint:
+        if before.row["aliases"] == aliases and before.row["status"] == "":
+            return before
+        row = {**before.row, "aliases": aliases, "status": ""}
+        return _Seen(before.ref, mark, row)
+    try:
+        row = describe(tensor, name, aliases)
+    except Exception as error:  # an odd tensor must not break the refresh
+        row = error_row(name, aliases, error)
+    if row["status"] != "error":
+        row["status"] = "new" if before is None else "changed"
+    return _Seen(_weak(tensor), mark, row)
+
+
+def _weak(tensor: torch.Tensor) -> weakref.ref:
+    try:
+        return weakref.ref(tensor)
+    except TypeError:
+        return _dead_ref
+
+
+def _dead_ref() -> None:
+    return None

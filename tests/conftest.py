@@ -1,0 +1,42 @@
+"""Fixtures shared by every layer: a real IPython shell, the simulated accelerator."""
+
+from __future__ import annotations
+
+import pytest
+from IPython.core.interactiveshell import InteractiveShell
+
+
+@pytest.fixture
+def ip():
+    """A real in-process IPython shell, as a notebook's kernel has."""
+    InteractiveShell.clear_instance()
+    shell = InteractiveShell.instance(colors="nocolor")
+    shell.history_manager.enabled = False
+    yield shell
+    if "tensor_inspector" in shell.extension_manager.loaded:
+        shell.run_cell("%unload_ext tensor_inspector")
+    InteractiveShell.clear_instance()
+
+
+@pytest.fixture
+def sim_device() -> str:
+    """The simulated accelerator (device 'sim:0'), installed once for this process."""
+    from tensor_inspector.testing.simulated_device import install
+
+    return install()
+
+
+def run(shell, source: str):
+    """Run a cell as the notebook would, failing the test if the cell itself failed."""
+    result = shell.run_cell(source, store_history=True)
+    if result.error_before_exec or result.error_in_exec:
+        raise AssertionError(f"cell failed: {source!r}") from (
+            result.error_before_exec or result.error_in_exec
+        )
+    return result
+
+
+def rows_by_name(shell) -> dict[str, dict]:
+    import tensor_inspector
+
+    return {row["name"]: row for row in tensor_inspector.current().rows}
