@@ -82,9 +82,11 @@ class Inspector:
         return self.panels[-1] if self.panels else self.new_panel()
 
     def new_panel(self) -> Panel:
-        panel = Panel(on_request=self._handle_request)
-        panel.devices = devices.summary()
-        panel.truncated = dict(self.tracker.truncated)
+        panel = Panel(
+            on_request=self._handle_request,
+            devices=devices.summary(),
+            truncated=dict(self.tracker.truncated),
+        )
         self.panels.append(panel)
         return panel
 

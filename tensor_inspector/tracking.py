@@ -51,8 +51,15 @@ def find_tensors(
     """Tensors reachable from ``namespace``: names, module parameters and buffers, containers."""
     found = Reachable()
     hidden = hidden or {}
-    for name, value in list(namespace.items()):
-        if is_user_name(name, hidden):
+    user_items = [
+        (name, value) for name, value in list(namespace.items()) if is_user_name(name, hidden)
+    ]
+    # Top-level names first, so a tensor's row is named as the user named it (t7, not ts[7]).
+    for name, value in user_items:
+        if isinstance(value, torch.Tensor):
+            found.add(name, value)
+    for name, value in user_items:
+        if not isinstance(value, torch.Tensor):
             _visit(found, name, value, depth, items_per_container)
     return found
 

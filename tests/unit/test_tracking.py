@@ -117,3 +117,9 @@ def test_a_tensor_whose_metadata_raises_becomes_an_error_row():
     assert by_name["ok"]["shape"] == [1]
     assert by_name["broken"]["status"] == "error"
     assert "no shape today" in by_name["broken"]["preview"]
+
+
+def test_a_top_level_name_is_preferred_over_a_container_path():
+    t = torch.zeros(2)
+    found = names_of(find_tensors({"items": [t], "t": t}))
+    assert found == {"t": ["items[0]"]}

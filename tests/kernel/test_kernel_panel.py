@@ -1,0 +1,108 @@
+"""The panel over a real kernel's comm channel, acting as the front end does."""
+
+from __future__ import annotations
+
+import queue
+import time
+
+import pytest
+from jupyter_client.manager import start_new_kernel
+
+
+class FrontEnd:
+    """The few things a Jupyter front end does with the panel's comm."""
+
+    def __init__(self, kc):
+        self.kc = kc
+        self.comm_id: str | None = None
+        self.state: dict = {}
+
+    def execute(self, code: str, timeout: float = 60) -> list[dict]:
+        """Run a cell; return the iopub messages it caused, failing on a cell error."""
+        msg_id = self.kc.execute(code)
+        messages = []
+        deadline = time.monotonic() + timeout
+        while True:
+            msg = self.kc.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            messages.append(msg)
+            kind, content = msg["msg_type"], msg["content"]
+            if kind == "error":
+                raise AssertionError("\n".join(content["traceback"]))
+            if kind == "comm_open" and content["data"]["state"].get("_model_name") == "AnyModel":
+                self.comm_id = content["comm_id"]
+                self.state = content["data"]["state"]
+            if kind == "status" and content["execution_state"] == "idle":
+                return messages
+
+    def custom_messages(self, messages: list[dict]) -> list[dict]:
+        return [
+            m["content"]["data"]["content"]
+            for m in messages
+            if m["msg_type"] == "comm_msg"
+            and m["content"]["comm_id"] == self.comm_id
+            and m["content"]["data"].get("method") == "custom"
+        ]
+
+    def send(self, content: dict) -> list[dict]:
+        """Send a custom message as the widget's JS would; return the custom replies."""
+        msg = self.kc.session.msg(
+            "comm_msg", {"comm_id": self.comm_id, "data": {"method": "custom", "content": content}}
+        )
+        self.kc.shell_channel.send(msg)
+        replies = []
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                msg = self.kc.get_iopub_msg(timeout=0.5)
+            except queue.Empty:
+                if replies:
+                    return replies
+                continue
+            replies.extend(self.custom_messages([msg]))
+        return replies
+
+
+@pytest.fixture
+def frontend():
+    km, kc = start_new_kernel(kernel_name="python3")
+    try:
+        yield FrontEnd(kc)
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+def test_panel_opens_in_the_kernel_and_answers_a_snapshot(frontend):
+    frontend.execute("import torch\nt1 = torch.ones([3, 5])")
+    frontend.execute("%load_ext tensor_inspector")
+    assert frontend.comm_id is not None
+    assert frontend.state["devices"]["available"] is False
+    replies = frontend.send({"action": "snapshot"})
+    snapshot = [r for r in replies if r["kind"] == "snapshot"][-1]
+    rows = {row["name"]: row for row in snapshot["rows"]}
+    assert rows["t1"]["shape"] == [3, 5]
+    assert rows["t1"]["type"] == "torch.FloatTensor"
+
+
+def test_one_changed_tensor_sends_one_row_not_the_table(frontend):
+    frontend.execute("%load_ext tensor_inspector")
+    frontend.execute(
+        "import torch\nts = {i: torch.zeros(2) for i in range(50)}\nfor i, t in ts.items(): globals()[f't{i}'] = t"
+    )
+    frontend.execute("pass")  # statuses settle from 'new' to ''
+    messages = frontend.execute("t7.add_(1);")
+    changes = [m for m in frontend.custom_messages(messages) if m["kind"] == "changes"]
+    assert len(changes) == 1
+    assert [row["name"] for row in changes[0]["upsert"]] == ["t7"]
+    assert changes[0]["upsert"][0]["preview"] == [1.0, 1.0]
+    assert changes[0]["upsert"][0]["status"] == "changed"
+
+
+def test_deleted_tensor_is_removed_from_the_panel(frontend):
+    frontend.execute("%load_ext tensor_inspector")
+    frontend.execute("import torch\ngone = torch.zeros(2)")
+    messages = frontend.execute("del gone")
+    changes = [m for m in frontend.custom_messages(messages) if m["kind"] == "changes"]
+    assert changes[-1]["remove"] == ["gone"]
