@@ -1,0 +1,56 @@
+"""The live panel in a real JupyterLab 4, in real Chromium."""
+
+import pytest
+
+from tests.browser.conftest import copy_to_docs, notebook_root, screenshot, start_server
+from tests.browser.lab import open_notebook, run_all_cells, run_cell_source, wait_until_idle
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    server = start_server("jupyterlab", notebook_root(tmp_path_factory, ["fill.ipynb", "update.ipynb"]), tmp_path_factory)
+    yield server
+    server.stop()
+
+
+def field(panel, tensor: str, name: str):
+    return panel.locator(f'[data-tensor="{tensor}"] [data-field="{name}"]')
+
+
+def test_running_the_example_fills_the_panel(lab, page):
+    open_notebook(page, lab, "fill.ipynb")
+    run_all_cells(page)
+    panel = page.locator(".tensor-inspector").first
+    grad = field(panel, "t5", "grad")
+    grad.wait_for(timeout=120_000)
+    wait_until_idle(page)
+    assert field(panel, "t1", "shape").inner_text() == "[3, 5]"
+    assert field(panel, "t1", "dtype").inner_text() == "float32"
+    assert field(panel, "t1", "device").inner_text() == "cpu"
+    assert field(panel, "stacked", "shape").inner_text() == "[2, 3, 5]"
+    assert field(panel, "flat", "shape").inner_text() == "[15]"
+    assert field(panel, "t5", "requires_grad").inner_text() == "True"
+    assert field(panel, "y2", "grad_fn").inner_text() == "PowBackward0"
+    assert field(panel, "z", "grad_fn").inner_text() == "MulBackward0"
+    assert grad.inner_text() == "[6., 12., 18.]"
+    assert "No accelerator" in panel.locator('[data-role="devices"]').inner_text()
+    panel.scroll_into_view_if_needed()
+    copy_to_docs(screenshot(page, "jupyterlab-panel"), "panel.png")
+    assert page.errors == []
+
+
+def test_a_new_cell_updates_only_its_row(lab, page):
+    open_notebook(page, lab, "update.ipynb")
+    run_all_cells(page)
+    panel = page.locator(".tensor-inspector").first
+    field(panel, "z", "grad_fn").wait_for(timeout=120_000)
+    wait_until_idle(page)
+    run_cell_source(page, "with torch.no_grad():\n    t1.mul_(4)\ndel flat")
+    wait_until_idle(page)
+    row = panel.locator('[data-tensor="t1"]')
+    row.and_(panel.locator('[data-status="changed"]')).wait_for(timeout=30_000)
+    assert panel.locator('[data-tensor="flat"]').count() == 0
+    assert panel.locator('[data-tensor="stacked"]').get_attribute("data-status") == ""
+    assert page.errors == []
