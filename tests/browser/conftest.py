@@ -70,7 +70,9 @@ class JupyterServer:
                 return
             except OSError:
                 time.sleep(0.3)
-        raise RuntimeError("Jupyter server did not start:\n" + (self.home / "server.log").read_text())
+        raise RuntimeError(
+            "Jupyter server did not start:\n" + (self.home / "server.log").read_text()
+        )
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

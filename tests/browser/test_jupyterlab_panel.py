@@ -10,7 +10,11 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    server = start_server("jupyterlab", notebook_root(tmp_path_factory, ["fill.ipynb", "update.ipynb"]), tmp_path_factory)
+    server = start_server(
+        "jupyterlab",
+        notebook_root(tmp_path_factory, ["fill.ipynb", "update.ipynb"]),
+        tmp_path_factory,
+    )
     yield server
     server.stop()
 
