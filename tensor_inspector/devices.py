@@ -41,13 +41,14 @@ def summary() -> dict:
     """What the panel's device header shows."""
     kind = accelerator_type()
     if kind is None:
-        return {"available": False, "type": None, "count": 0, "devices": []}
+        return {"available": False, "type": None, "count": 0, "devices": [], "targets": ["cpu"]}
     count = _device_count(kind)
     initialized = _is_initialized(kind)
     return {
         "available": True,
         "type": kind,
         "count": count,
+        "targets": available_devices(),
         "devices": [
             {
                 "device": f"{kind}:{index}",

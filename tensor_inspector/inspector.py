@@ -7,9 +7,10 @@ import weakref
 
 from IPython.display import display
 
-from tensor_inspector import devices
+from tensor_inspector import actions, devices
+from tensor_inspector.errors import ActionError
 from tensor_inspector.panel import Panel
-from tensor_inspector.tracking import Changes, Tracker
+from tensor_inspector.tracking import Changes, Tracker, find_modules
 
 _inspectors: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -86,6 +87,7 @@ class Inspector:
             on_request=self._handle_request,
             devices=devices.summary(),
             truncated=dict(self.tracker.truncated),
+            modules=find_modules(self.shell.user_ns, self.shell.user_ns_hidden),
         )
         self.panels.append(panel)
         return panel
@@ -94,11 +96,35 @@ class Inspector:
         """Scan the namespace now and send what changed to every panel."""
         changes = self.tracker.scan(self.shell.user_ns, self.shell.user_ns_hidden)
         summary = devices.summary()
+        modules = find_modules(self.shell.user_ns, self.shell.user_ns_hidden)
         for panel in self.panels:
             panel.devices = summary
             panel.truncated = dict(self.tracker.truncated)
+            panel.modules = modules
             panel.send_changes(changes.upserted, changes.removed)
         return changes
+
+    # actions: the panel's buttons and the Python API go through these -----------------------
+
+    def move(self, name: str, device: str | None = None) -> actions.Outcome:
+        """Move the tensor (or module) shown as ``name`` to ``device`` (default: accelerator 0)."""
+        return self._act(actions.move, name, device)
+
+    def backward(self, name: str, gradient=None, retain_graph: bool = False) -> actions.Outcome:
+        """Call ``backward()`` from ``name``; ``gradient`` is a tensor or the prompt's text."""
+        return self._act(actions.backward, name, gradient, retain_graph)
+
+    def zero_grad(self, name: str | None = None) -> actions.Outcome:
+        """Set ``.grad = None`` on ``name``, on every parameter of a module, or on every leaf."""
+        return self._act(actions.zero_grad, name)
+
+    def _act(self, action, *args) -> actions.Outcome:
+        namespace = actions.Namespace(self.shell.user_ns, self.shell.user_ns_hidden)
+        self.tracker.release()
+        try:
+            return action(namespace, *args)
+        finally:
+            self._after_cell()
 
     # events --------------------------------------------------------------------------------
 
@@ -114,8 +140,31 @@ class Inspector:
             panel.show_message(f"tensor-inspector could not refresh: {text}", level="error")
 
     def _handle_request(self, panel: Panel, request: dict) -> None:
+        action = request.get("action")
         try:
-            if request.get("action") == "snapshot":
+            if action == "snapshot":
                 panel.send_snapshot(self.rows)
-        except Exception as error:
-            panel.show_message(str(error), level="error")
+                return
+            if action == "move":
+                outcome = self.move(request.get("name"), request.get("device") or None)
+            elif action == "backward":
+                outcome = self.backward(
+                    request.get("name"),
+                    request.get("gradient"),
+                    bool(request.get("retain_graph", False)),
+                )
+            elif action == "zero_grad":
+                outcome = self.zero_grad(request.get("name") or None)
+            else:
+                raise ActionError(f"The panel asked for an unknown action: {action!r}.")
+        except ActionError as error:
+            self._tell(str(error), "error", request)
+        except Exception as error:  # a bug of ours must not take the kernel down
+            self._tell(f"{action} failed: {type(error).__name__}: {error}", "error", request)
+        else:
+            level = "warning" if outcome.accumulated else "info"
+            self._tell(outcome.message, level, request)
+
+    def _tell(self, text: str, level: str, request: dict) -> None:
+        for panel in self.panels:
+            panel.show_message(text, level, action=request.get("action"), name=request.get("name"))

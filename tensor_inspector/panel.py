@@ -22,6 +22,7 @@ class Panel(anywidget.AnyWidget):
 
     devices = traitlets.Dict().tag(sync=True)
     truncated = traitlets.Dict().tag(sync=True)
+    modules = traitlets.List().tag(sync=True)
     message = traitlets.Dict().tag(sync=True)
 
     def __init__(self, on_request: Callable[[Panel, dict], None], **kwargs) -> None:
@@ -36,8 +37,10 @@ class Panel(anywidget.AnyWidget):
         if upserted or removed:
             self.send({"kind": "changes", "upsert": upserted, "remove": removed})
 
-    def show_message(self, text: str, level: str = "info") -> None:
-        self.message = {"text": text, "level": level}
+    def show_message(self, text: str, level: str = "info", **context) -> None:
+        # A counter makes a repeated message a change, so the view shows it again.
+        serial = self.message.get("serial", 0) + 1
+        self.message = {"text": text, "level": level, "serial": serial, **context}
 
     def _route(self, _widget, content, _buffers) -> None:
         if isinstance(content, dict):

@@ -64,6 +64,24 @@ def find_tensors(
     return found
 
 
+def find_modules(
+    namespace: Mapping[str, object], hidden: Mapping[str, object] | None = None
+) -> list[dict]:
+    """Top-level nn.Modules, with the devices their tensors are on (the panel moves them whole)."""
+    hidden = hidden or {}
+    modules = []
+    for name, value in list(namespace.items()):
+        if isinstance(value, torch.nn.Module) and is_user_name(name, hidden):
+            tensors = [t for _, t in _module_tensors(value)]
+            modules.append({
+                "name": name,
+                "type": type(value).__name__,
+                "devices": sorted({str(t.device) for t in tensors}),
+                "tensors": len(tensors),
+            })  # fmt: skip
+    return modules
+
+
 def _visit(found: Reachable, path: str, value: object, depth: int, limit: int) -> None:
     if isinstance(value, torch.Tensor):
         found.add(path, value)
@@ -146,10 +164,10 @@ class Tracker:
         removed = [name for name in previous if name not in current]
         return Changes(rows=self.rows, upserted=upserted, removed=removed)
 
-    def forget(self, name: str) -> None:
-        """Drop the weak reference to one tensor (torch.utils.swap_tensors refuses weakrefs)."""
-        seen = self._seen.get(name)
-        if seen is not None:
+    def release(self) -> None:
+        """Drop every weak reference: torch.utils.swap_tensors, which moves use, refuses a
+        tensor that has one. The next scan describes each tensor afresh."""
+        for seen in self._seen.values():
             seen.ref = _dead_ref
 
 
@@ -171,8 +189,15 @@ def _describe_if_changed(
     except Exception as error:  # an odd tensor must not break the refresh
         row = error_row(name, aliases, error)
     if row["status"] != "error":
-        row["status"] = "new" if before is None else "changed"
+        row["status"] = _status(before, row)
     return _Seen(_weak(tensor), mark, row)
+
+
+def _status(before: _Seen | None, row: dict) -> str:
+    if before is None:
+        return "new"
+    unchanged = all(before.row[key] == row[key] for key in row if key != "status")
+    return "" if unchanged else "changed"
 
 
 def _weak(tensor: torch.Tensor) -> weakref.ref:

@@ -1,0 +1,330 @@
+"""What the panel's buttons do: move, backward, zero grad. Validate first, then act.
+
+Each action either completes or raises ActionError having changed nothing. Messages name the
+user's variable and say what to do next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import torch
+
+from tensor_inspector import devices
+from tensor_inspector.errors import ActionError
+from tensor_inspector.gradient import Fill, GradientSyntaxError, TensorName, Values, parse_gradient
+from tensor_inspector.holders import Holder, holders_of, lookup
+from tensor_inspector.tracking import find_tensors
+
+# State that PyTorch's optimizers keep on the cpu whatever the parameters' device.
+OPTIMIZER_STATE_KEPT_ON_CPU = frozenset({"step"})
+
+
+@dataclass
+class Outcome:
+    """What an action did, in words for the panel and in data for code."""
+
+    message: str
+    names: list[str] = field(default_factory=list)
+    accumulated: list[str] = field(default_factory=list)
+
+
+class Namespace:
+    """The notebook's namespace as actions see it: lookups by the names the panel shows."""
+
+    def __init__(self, values: dict, hidden: Mapping[str, object]) -> None:
+        self.values = values
+        self.hidden = hidden
+
+    def get(self, name: str) -> torch.Tensor | torch.nn.Module:
+        if not isinstance(name, str) or not name:
+            raise ActionError("No tensor name was given.")
+        found = lookup(self.values, self.hidden, name)
+        if found is None:
+            raise ActionError(
+                f"There is no tensor named {name} any more: it was deleted or renamed. "
+                "The panel shows what exists now."
+            )
+        return found
+
+    def tensor(self, name: str) -> torch.Tensor:
+        found = self.get(name)
+        if not isinstance(found, torch.Tensor):
+            raise ActionError(f"{name} is a module, not a tensor.")
+        return found
+
+    def optimizers(self) -> list[torch.optim.Optimizer]:
+        return [v for v in self.values.values() if isinstance(v, torch.optim.Optimizer)]
+
+    def leaves_with_grad(self) -> dict[str, torch.Tensor]:
+        return {
+            names[0]: tensor
+            for tensor, names in find_tensors(self.values, self.hidden).tensors.values()
+            if tensor.is_leaf and tensor.requires_grad
+        }
+
+
+# move ---------------------------------------------------------------------------------------
+
+
+def choose_target(device: str | None) -> torch.device:
+    available = devices.available_devices()
+    if device is None:
+        default = devices.default_target()
+        if default is None:
+            raise ActionError(
+                "This kernel has no accelerator, so there is nowhere to move to: "
+                f"the devices that exist are {', '.join(available)}."
+            )
+        device = default
+    try:
+        target = torch.device(device)
+    except (RuntimeError, TypeError) as error:
+        raise ActionError(f"{device!r} is not a device: {error}") from None
+    if target.type != "cpu" and target.index is None:
+        target = torch.device(target.type, 0)
+    if str(target) not in available:
+        raise ActionError(
+            f"There is no device {target} in this kernel: the devices that exist are "
+            f"{', '.join(available)}."
+        )
+    return target
+
+
+def move(namespace: Namespace, name: str, device: str | None = None) -> Outcome:
+    found = namespace.get(name)
+    target = choose_target(device)
+    if isinstance(found, torch.nn.Module):
+        return _move_module(namespace, name, found, target)
+    return _move_tensor(namespace, name, found, target)
+
+
+def _moved_copy(tensor: torch.Tensor, target: torch.device) -> torch.Tensor:
+    """The same leaf on ``target``: detached, so it is a leaf again, with its grad and flags."""
+    moved = tensor.detach().to(target)
+    if isinstance(tensor, torch.nn.Parameter):
+        moved = torch.nn.Parameter(moved, requires_grad=tensor.requires_grad)
+    elif tensor.requires_grad:
+        moved.requires_grad_(True)
+    grad = tensor.grad if tensor.is_leaf else None
+    if grad is not None:
+        moved.grad = grad.detach().to(target)
+    return moved
+
+
+def _move_tensor(namespace: Namespace, name: str, tensor: torch.Tensor, target) -> Outcome:
+    if tensor.device == target:
+        return Outcome(f"{name} is already on {target}.", [name])
+    if tensor._is_view():
+        raise ActionError(
+            f"{name} is a view into another tensor's memory; moving it alone would break the "
+            "link. Move the tensor it was sliced from, then slice again."
+        )
+    holders = holders_of(namespace.values, namespace.hidden, tensor)
+    fixed = [h for h in holders if not h.rebindable]
+    left_graph = tensor.grad_fn is not None
+    source = tensor.device
+    moved = _moved_copy(tensor, target)
+    state_moves = _optimizer_state_moves(namespace, [tensor], target)
+    if not _swap(tensor, moved):
+        if fixed:
+            raise ActionError(
+                f"{name} cannot be moved: it is held in a tuple ({fixed[0].path}), which cannot "
+                "be changed in place. Move it in code, or hold it in a list."
+            )
+        _rebind(holders, tensor, moved, namespace)
+    _apply_state_moves(state_moves)
+    note = " It left the autograd graph: it is now a leaf." if left_graph else ""
+    return Outcome(f"Moved {name} from {source} to {target}.{note}", [h.path for h in holders])
+
+
+def _swap(old: torch.Tensor, new: torch.Tensor) -> bool:
+    """Swap in place so every holder (aliases, optimizers) sees the move; False if refused."""
+    try:
+        torch.utils.swap_tensors(old, new)
+    except RuntimeError:
+        return False
+    return True
+
+
+def _rebind(holders: list[Holder], old, new, namespace: Namespace) -> None:
+    for holder in holders:
+        holder.rebind(new)
+    for optimizer in namespace.optimizers():
+        for group in optimizer.param_groups:
+            group["params"] = [new if p is old else p for p in group["params"]]
+        if old in optimizer.state:
+            optimizer.state[new] = optimizer.state.pop(old)
+
+
+def _optimizer_state_moves(namespace: Namespace, params, target) -> list[tuple[dict, str, object]]:
+    """Planned (state dict, key, moved value) for the optimizer state of ``params``."""
+    planned = []
+    for optimizer in namespace.optimizers():
+        for param in params:
+            state = optimizer.state.get(param)
+            for key, value in (state or {}).items():
+                if isinstance(value, torch.Tensor) and key not in OPTIMIZER_STATE_KEPT_ON_CPU:
+                    planned.append((state, key, value.to(target)))
+    return planned
+
+
+def _apply_state_moves(planned) -> None:
+    for state, key, value in planned:
+        state[key] = value
+
+
+def _move_module(namespace: Namespace, name: str, module: torch.nn.Module, target) -> Outcome:
+    # Each parameter and buffer is moved in place rather than by module.to(), which may make
+    # new Parameter objects and leave an optimizer holding the old ones.
+    slots = [
+        (owner, table, key, tensor)
+        for owner in module.modules()
+        for table in (owner._parameters, owner._buffers)
+        for key, tensor in table.items()
+        if tensor is not None and tensor.device != target
+    ]
+    sources = sorted({str(tensor.device) for *_, tensor in slots})
+    moved = [_moved_copy(tensor, target) for *_, tensor in slots]  # may fail: nothing changed yet
+    state_moves = _optimizer_state_moves(namespace, [t for *_, t in slots], target)
+    for (_owner, table, key, tensor), new in zip(slots, moved, strict=True):
+        if not _swap(tensor, new):
+            table[key] = new
+            _rebind([], tensor, new, namespace)
+    _apply_state_moves(state_moves)
+    if not slots:
+        return Outcome(f"{name} is already on {target}.", [name])
+    return Outcome(
+        f"Moved {name} ({len(slots)} tensors) from {', '.join(sources)} to {target}.", [name]
+    )
+
+
+# backward -----------------------------------------------------------------------------------
+
+
+def gradient_for(namespace: Namespace, output: torch.Tensor, name: str, gradient) -> torch.Tensor:
+    """The gradient tensor for ``output``, from the prompt's text or a tensor; validated."""
+    if isinstance(gradient, str):
+        try:
+            spec = parse_gradient(gradient)
+        except GradientSyntaxError as error:
+            raise ActionError(str(error)) from None
+        if isinstance(spec, Fill):
+            return torch.full_like(output, spec.value, memory_format=torch.contiguous_format)
+        if isinstance(spec, Values):
+            try:
+                gradient = torch.tensor(spec.values, dtype=output.dtype)
+            except (ValueError, TypeError, RuntimeError) as error:
+                raise ActionError(
+                    f"The gradient {spec.values} is not a rectangular list of numbers: {error}"
+                ) from None
+        elif isinstance(spec, TensorName):
+            gradient = namespace.tensor(spec.name)
+    if not isinstance(gradient, torch.Tensor):
+        raise ActionError(f"The gradient must be text or a tensor, not {type(gradient).__name__}.")
+    if list(gradient.shape) != list(output.shape):
+        raise ActionError(
+            f"The gradient has shape {list(gradient.shape)} but {name} has shape "
+            f"{list(output.shape)}: they must match."
+        )
+    if not (gradient.dtype.is_floating_point or gradient.dtype.is_complex):
+        raise ActionError(
+            f"The gradient's dtype is {gradient.dtype}, an integer type: gradients are floating "
+            f"point. Write numbers with a decimal point, or use {name}'s dtype {output.dtype}."
+        )
+    if gradient.device != output.device:
+        if gradient.device.type != "cpu":
+            raise ActionError(
+                f"The gradient is on {gradient.device} but {name} is on {output.device}: "
+                "move one of them first."
+            )
+        gradient = gradient.to(output.device)
+    return gradient.to(output.dtype)
+
+
+def backward(namespace: Namespace, name: str, gradient=None, retain_graph: bool = False) -> Outcome:
+    output = namespace.tensor(name)
+    if not output.requires_grad:
+        raise ActionError(
+            f"{name} does not require grad, so there is nothing to differentiate: build it from "
+            "a tensor created with requires_grad=True."
+        )
+    if output.grad_fn is None:
+        raise ActionError(
+            f"{name} is a leaf (it has no grad_fn): backward() starts from a result computed "
+            "from it, such as y = (t**2).sum()."
+        )
+    if gradient is None and output.numel() != 1:
+        raise ActionError(
+            f"{name} has {output.numel()} elements (shape {list(output.shape)}): backward() "
+            "needs a gradient of the same shape, such as ones."
+        )
+    grad_tensor = None if gradient is None else gradient_for(namespace, output, name, gradient)
+    leaves = namespace.leaves_with_grad()
+    before = {leaf_name: _grad_copy(leaf) for leaf_name, leaf in leaves.items()}
+    try:
+        output.backward(grad_tensor, retain_graph=retain_graph)
+    except RuntimeError as error:
+        for leaf_name, leaf in leaves.items():  # no partial grads
+            leaf.grad = before[leaf_name]
+        raise ActionError(_explain_backward_error(name, error)) from None
+    changed = [n for n, leaf in leaves.items() if _grad_changed(before[n], leaf.grad)]
+    accumulated = [n for n in changed if before[n] is not None]
+    message = f"backward() from {name} filled the grads of {', '.join(changed) or 'no tensor'}."
+    if accumulated:
+        message += (
+            f" {', '.join(accumulated)} already had a grad: gradients accumulate (they add up), "
+            "so use zero grad before the next backward() if you want fresh ones."
+        )
+    return Outcome(message, changed, accumulated)
+
+
+def _grad_copy(leaf: torch.Tensor) -> torch.Tensor | None:
+    return None if leaf.grad is None else leaf.grad.detach().clone()
+
+
+def _grad_changed(before: torch.Tensor | None, after: torch.Tensor | None) -> bool:
+    if before is None or after is None:
+        return before is not after
+    # Compared on the device: no host copy, and only on this action's path.
+    return not bool(torch.equal(before, after)) if before.device.type == "cpu" else True
+
+
+def _explain_backward_error(name: str, error: RuntimeError) -> str:
+    text = str(error)
+    if "backward through the graph a second time" in text:
+        return (
+            f"The graph behind {name} was freed by an earlier backward(). Re-run the cell that "
+            f"computes {name}, or tick retain_graph when you call backward() the first time."
+        )
+    if "does not require grad" in text:
+        return f"{name} does not depend on any tensor that requires grad."
+    if "Mismatch in shape" in text:
+        return f"The gradient's shape does not match {name}: {text.splitlines()[0]}"
+    if "only for scalar outputs" in text:
+        return f"{name} is not a scalar: give a gradient of its shape, such as ones."
+    return f"backward() from {name} failed: {text.splitlines()[0]}"
+
+
+# zero grad ----------------------------------------------------------------------------------
+
+
+def zero_grad(namespace: Namespace, name: str | None = None) -> Outcome:
+    if name is None:
+        leaves = namespace.leaves_with_grad()
+        cleared = [n for n, leaf in leaves.items() if leaf.grad is not None]
+        for leaf_name in cleared:
+            leaves[leaf_name].grad = None
+        return Outcome(f"Cleared the grads of {', '.join(cleared) or 'no tensor'}.", cleared)
+    found = namespace.get(name)
+    if isinstance(found, torch.nn.Module):
+        found.zero_grad(set_to_none=True)
+        return Outcome(f"Cleared the grads of every parameter of {name}.", [name])
+    if not found.is_leaf:
+        raise ActionError(
+            f"{name} is not a leaf (it has grad_fn {type(found.grad_fn).__name__}), so it keeps "
+            "no grad. Clear the grads of the tensors it was computed from."
+        )
+    found.grad = None
+    return Outcome(f"Set {name}.grad = None.", [name])
