@@ -10,6 +10,7 @@ const COLUMNS = [
   ["grad_fn", "grad_fn"],
   ["grad", "grad"],
   ["memory", "memory"],
+  ["actions", ""],
 ];
 
 const FIELD_TEXT = {
@@ -21,7 +22,41 @@ const FIELD_TEXT = {
   grad_fn: (row) => row.grad_fn ?? "",
   grad: (row) => formatGrad(row.grad),
   memory: (row) => formatBytes(row.storage_nbytes ?? row.nbytes),
+  actions: () => "",
 };
+
+function actionButton(action, label, title) {
+  const element = document.createElement("button");
+  element.type = "button";
+  element.dataset.action = action;
+  element.textContent = label;
+  element.title = title;
+  return element;
+}
+
+// The buttons a row offers. `context` holds the move target, or why there is none.
+function rowButtons(row, context) {
+  const buttons = [];
+  if (row.status === "error") return buttons;
+  const move = actionButton("move", "move", "");
+  if (context.target && row.device !== context.target) {
+    move.textContent = `→ ${context.target}`;
+    move.title = `Move ${row.name} to ${context.target}; every name that holds it follows`;
+  } else {
+    move.disabled = true;
+    move.title = context.target ? `${row.name} is already on ${context.target}` : context.noTargetReason;
+  }
+  buttons.push(move);
+  if (row.grad_fn) {
+    buttons.push(actionButton("backward", "backward", `Call ${row.name}.backward()`));
+  }
+  if (row.is_leaf && row.requires_grad) {
+    const zero = actionButton("zero-grad", "zero grad", `${row.name}.grad = None`);
+    zero.disabled = row.grad == null;
+    buttons.push(zero);
+  }
+  return buttons;
+}
 
 export function createTable() {
   const table = document.createElement("table");
@@ -43,7 +78,7 @@ function cellTitle(field, row) {
   return "";
 }
 
-export function renderRow(row) {
+export function renderRow(row, context) {
   const tr = document.createElement("tr");
   tr.dataset.tensor = row.name;
   tr.dataset.status = row.status ?? "";
@@ -68,30 +103,44 @@ export function renderRow(row) {
       }
     }
     if (field === "grad" && row.status === "error") td.textContent = row.preview ?? "";
+    if (field === "actions") td.append(...rowButtons(row, context));
     tr.appendChild(td);
   }
   return tr;
 }
 
 export class TensorTable {
-  constructor(table) {
+  constructor(table, context) {
     this.body = table.tBodies[0];
+    this.context = context; // {target, noTargetReason}
     this.rows = new Map(); // name -> <tr>
+    this.data = new Map(); // name -> row
+  }
+
+  row(name) {
+    return this.data.get(name);
+  }
+
+  setContext(context) {
+    this.context = context;
+    this.upsert([...this.data.values()]);
   }
 
   replaceAll(rows) {
     this.body.replaceChildren();
     this.rows.clear();
+    this.data.clear();
     this.upsert(rows);
   }
 
   upsert(rows) {
     for (const row of rows) {
-      const fresh = renderRow(row);
+      const fresh = renderRow(row, this.context);
       const old = this.rows.get(row.name);
       if (old) old.replaceWith(fresh);
       else this.body.appendChild(fresh);
       this.rows.set(row.name, fresh);
+      this.data.set(row.name, row);
     }
   }
 
@@ -99,6 +148,7 @@ export class TensorTable {
     for (const name of names) {
       this.rows.get(name)?.remove();
       this.rows.delete(name);
+      this.data.delete(name);
     }
   }
 

@@ -1,43 +1,136 @@
 // Render entry of the tensor-inspector panel (anywidget). Knows rows and messages, not torch.
 import "./style.css";
 import { formatDevices } from "./format.js";
+import { gradientPrompt, moveConfirmation } from "./prompt.js";
 import { createTable, TensorTable } from "./table.js";
 
+function element(tag, attributes = {}, text = "") {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes)) {
+    if (key.startsWith("data-")) node.dataset[key.slice(5).replace(/-(\w)/g, (_, c) => c.toUpperCase())] = value;
+    else node[key] = value;
+  }
+  if (text) node.textContent = text;
+  return node;
+}
+
+function moveContext(devices, selected) {
+  if (!devices || !devices.available) {
+    return { target: null, noTargetReason: "No accelerator in this kernel: there is nowhere to move tensors to" };
+  }
+  return { target: selected || devices.targets?.[0] || null, noTargetReason: "" };
+}
+
 function render({ model, el }) {
-  const root = document.createElement("div");
-  root.className = "tensor-inspector";
+  const root = element("div", { className: "tensor-inspector" });
+  const header = element("div", { className: "ti-header" });
+  const devices = element("div", { "data-role": "devices" });
+  const targetLabel = element("label", { className: "ti-target" }, "move to ");
+  const target = element("select", { name: "device" });
+  targetLabel.appendChild(target);
+  const zeroAll = element("button", { type: "button", "data-action": "zero-grad", "data-scope": "all" }, "zero all grads");
+  zeroAll.title = "Set .grad = None on every tensor that has one";
+  header.append(devices, targetLabel, zeroAll);
 
-  const devices = document.createElement("div");
-  devices.dataset.role = "devices";
-  const message = document.createElement("div");
-  message.dataset.role = "message";
+  const message = element("div", { "data-role": "message" });
+  const dialogs = element("div", { className: "ti-dialogs" });
+  const modules = element("div", { "data-role": "modules" });
   const tableElement = createTable();
-  const table = new TensorTable(tableElement);
-  const empty = document.createElement("div");
-  empty.className = "ti-empty";
-  empty.textContent = "No tensors yet: create one and it shows up here.";
-  const truncated = document.createElement("div");
-  truncated.dataset.role = "truncated";
-
-  root.append(devices, message, tableElement, empty, truncated);
+  const table = new TensorTable(tableElement, moveContext(model.get("devices"), null));
+  const empty = element("div", { className: "ti-empty" }, "No tensors yet: create one and it shows up here.");
+  const truncated = element("div", { "data-role": "truncated" });
+  root.append(header, message, dialogs, modules, tableElement, empty, truncated);
   el.appendChild(root);
 
+  const send = (request) => model.send(request);
+  let openDialog = null; // {action, name}
+  const closeDialog = () => {
+    dialogs.replaceChildren();
+    openDialog = null;
+  };
+
   const showDevices = () => {
-    devices.textContent = formatDevices(model.get("devices"));
+    const info = model.get("devices");
+    devices.textContent = formatDevices(info);
+    const chosen = target.value;
+    target.replaceChildren(...(info?.targets ?? ["cpu"]).map((name) => element("option", { value: name }, name)));
+    if (chosen && info?.targets?.includes(chosen)) target.value = chosen;
+    target.disabled = !info?.available;
+    targetLabel.title = info?.available ? "" : "No accelerator in this kernel";
+    table.setContext(moveContext(info, target.value));
+    showModules();
   };
   const showMessage = () => {
     const current = model.get("message") || {};
     message.textContent = current.text || "";
     message.dataset.level = current.level || "info";
     message.hidden = !current.text;
+    if (openDialog && current.action === openDialog.action && current.name === openDialog.name && current.level !== "error") {
+      closeDialog();
+    }
   };
   const showTruncated = () => {
     const entries = Object.entries(model.get("truncated") || {});
     truncated.textContent = entries.map(([path, more]) => `${path}: +${more} more`).join(" · ");
     truncated.hidden = entries.length === 0;
   };
+  const showModules = () => {
+    const context = moveContext(model.get("devices"), target.value);
+    const items = (model.get("modules") || []).map((module) => {
+      const item = element("div", { className: "ti-module", "data-module": module.name });
+      item.append(element("span", {}, `${module.name}: ${module.type}, ${module.tensors} tensors on ${module.devices.join(", ") || "no device"} `));
+      const move = element("button", { type: "button", "data-action": "move" }, context.target ? `→ ${context.target}` : "move");
+      const everywhere = module.devices.length === 1 && module.devices[0] === context.target;
+      move.disabled = !context.target || everywhere;
+      move.title = context.target ? `Move all of ${module.name} (optimizer state follows)` : context.noTargetReason;
+      item.appendChild(move);
+      return item;
+    });
+    modules.replaceChildren(...items);
+    modules.hidden = items.length === 0;
+  };
   const showEmpty = () => {
     empty.hidden = table.size > 0;
+  };
+
+  const startMove = (name) => {
+    const row = table.row(name);
+    const device = target.value;
+    if (row && row.grad_fn) {
+      closeDialog();
+      openDialog = { action: "move", name };
+      dialogs.appendChild(moveConfirmation(row, device, () => send({ action: "move", name, device }), closeDialog));
+    } else {
+      send({ action: "move", name, device });
+    }
+  };
+  const startBackward = (name) => {
+    const row = table.row(name);
+    if (!row) return;
+    if (row.numel === 1) {
+      send({ action: "backward", name });
+      return;
+    }
+    closeDialog();
+    openDialog = { action: "backward", name };
+    const prompt = gradientPrompt(row, (choice) => send({ action: "backward", name, ...choice }), closeDialog);
+    dialogs.appendChild(prompt);
+    prompt.querySelector('input[name="gradient"]').select();
+  };
+
+  const onClick = (event) => {
+    const clicked = event.target.closest("button[data-action]");
+    if (!clicked || clicked.disabled || !root.contains(clicked)) return;
+    if (dialogs.contains(clicked)) return; // dialogs wire their own buttons
+    const name = clicked.closest("[data-tensor]")?.dataset.tensor ?? clicked.closest("[data-module]")?.dataset.module;
+    const action = clicked.dataset.action;
+    if (action === "move") startMove(name);
+    else if (action === "backward") startBackward(name);
+    else if (action === "zero-grad") send({ action: "zero_grad", name: clicked.dataset.scope === "all" ? null : name });
+  };
+  const onTarget = () => {
+    table.setContext(moveContext(model.get("devices"), target.value));
+    showModules();
   };
 
   const onCustom = (msg) => {
@@ -49,20 +142,25 @@ function render({ model, el }) {
     showEmpty();
   };
 
+  root.addEventListener("click", onClick);
+  target.addEventListener("change", onTarget);
   model.on("change:devices", showDevices);
   model.on("change:message", showMessage);
   model.on("change:truncated", showTruncated);
+  model.on("change:modules", showModules);
   model.on("msg:custom", onCustom);
   showDevices();
   showMessage();
   showTruncated();
   showEmpty();
-  model.send({ action: "snapshot" });
+  send({ action: "snapshot" });
 
   return () => {
+    root.removeEventListener("click", onClick);
     model.off("change:devices", showDevices);
     model.off("change:message", showMessage);
     model.off("change:truncated", showTruncated);
+    model.off("change:modules", showModules);
     model.off("msg:custom", onCustom);
   };
 }

@@ -40,6 +40,9 @@ def test_running_the_example_fills_the_panel(lab, page):
     assert field(panel, "z", "grad_fn").inner_text() == "MulBackward0"
     assert grad.inner_text() == "[6., 12., 18.]"
     assert "No accelerator" in panel.locator('[data-role="devices"]').inner_text()
+    move = panel.locator('[data-tensor="t1"] button[data-action="move"]')
+    assert move.is_disabled()
+    assert "No accelerator" in move.get_attribute("title")
     panel.scroll_into_view_if_needed()
     copy_to_docs(screenshot(page, "jupyterlab-panel"), "panel.png")
     assert page.errors == []
