@@ -6,6 +6,18 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 
+def pytest_configure(config):
+    # PyTorch's autograd engine sizes its device queues at the first backward() of a process,
+    # so the simulated device must exist before any test runs one. On a real GPU the cuda
+    # tests run against CUDA alone.
+    import torch
+
+    if not torch.cuda.is_available():
+        from tensor_inspector.testing.simulated_device import install
+
+        install()
+
+
 @pytest.fixture
 def ip():
     """A real in-process IPython shell, as a notebook's kernel has."""

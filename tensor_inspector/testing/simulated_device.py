@@ -5,6 +5,9 @@ values in CPU memory, so ``.to("sim")``, ``.item()``, ``backward()`` and optimiz
 while ``torch.accelerator.is_available()`` is True and the device reads ``sim:0``. Tests
 use it to run the moves, backward passes and device checks that need a second device.
 
+Call ``install()`` before the first ``backward()`` of the process: PyTorch's autograd engine
+sets up one queue per device then, and never again.
+
 Like a GPU, it refuses to mix its tensors with CPU tensors, except for CPU 0-dim tensors,
 which PyTorch's element-wise kernels accept as scalars.
 """

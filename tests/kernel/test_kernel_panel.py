@@ -106,3 +106,26 @@ def test_deleted_tensor_is_removed_from_the_panel(frontend):
     messages = frontend.execute("del gone")
     changes = [m for m in frontend.custom_messages(messages) if m["kind"] == "changes"]
     assert changes[-1]["remove"] == ["gone"]
+
+
+def test_without_an_accelerator_a_move_names_the_devices_that_exist(frontend):
+    frontend.execute("%load_ext tensor_inspector")
+    frontend.execute("import torch\nt1 = torch.ones(3)")
+    assert frontend.state["devices"]["targets"] == ["cpu"]
+    frontend.send({"action": "move", "name": "t1"})
+    messages = frontend.execute(
+        "import tensor_inspector\nprint(tensor_inspector.current().panel.message['text'])\n"
+        "print(t1.device)"
+    )
+    printed = "".join(m["content"].get("text", "") for m in messages if m["msg_type"] == "stream")
+    assert "no accelerator" in printed
+    assert "the devices that exist are cpu" in printed
+    assert printed.strip().endswith("cpu")
+
+
+def test_the_panel_runs_backward_with_the_typed_gradient(frontend):
+    frontend.execute("%load_ext tensor_inspector")
+    frontend.execute("import torch\nt5 = torch.tensor([1., 2, 3], requires_grad=True)\ny2 = t5**2")
+    replies = frontend.send({"action": "backward", "name": "y2", "gradient": "[1, 1, 1]"})
+    changed = {row["name"]: row for r in replies if r["kind"] == "changes" for row in r["upsert"]}
+    assert changed["t5"]["grad"]["preview"] == [2.0, 4.0, 6.0]

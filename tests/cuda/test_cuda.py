@@ -1,0 +1,78 @@
+"""The same scenarios on a real GPU (`make test-gpu`). Skipped where CUDA is absent."""
+
+import pytest
+import torch
+
+import tensor_inspector
+from tensor_inspector import ActionError
+from tests.conftest import rows_by_name, run
+
+pytestmark = [
+    pytest.mark.cuda,
+    pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU"),
+]
+
+
+@pytest.fixture
+def inspector(ip):
+    run(ip, "%load_ext tensor_inspector")
+    run(ip, "import torch")
+    return tensor_inspector.current()
+
+
+def test_refresh_never_synchronises_the_gpu(ip, inspector):
+    run(
+        ip,
+        "t5 = torch.tensor([1., 2, 3], requires_grad=True, device='cuda:0')\n"
+        "y = (t5**2).sum()\ny.backward()\nbig = torch.ones(1000, 1000, device='cuda:0')\n"
+        "model = torch.nn.Linear(8, 4).cuda()",
+    )
+    torch.cuda.synchronize()
+    torch.cuda.set_sync_debug_mode("error")
+    try:
+        inspector.tracker.release()  # describe every row afresh
+        changes = inspector.refresh()
+    finally:
+        torch.cuda.set_sync_debug_mode("default")
+    rows = {row["name"]: row for row in changes.rows}
+    assert rows["t5"]["device"] == "cuda:0"
+    assert rows["t5"]["grad"]["device"] == "cuda:0"
+    assert rows["t5"]["preview"] is None
+
+
+def test_device_header_names_the_gpu(ip, inspector):
+    run(ip, "x = torch.ones(1, device='cuda:0')")
+    devices = inspector.panel.devices
+    assert devices["type"] == "cuda"
+    assert devices["count"] == torch.cuda.device_count()
+    assert devices["devices"][0]["name"] == torch.cuda.get_device_name(0)
+    assert devices["devices"][0]["memory_allocated"] > 0
+
+
+def test_move_keeps_leaf_grad_parameter_and_optimizer_state(ip, inspector):
+    run(
+        ip,
+        "t5 = torch.tensor([1., 2, 3], requires_grad=True)\n(t5**2).sum().backward()\n"
+        "model = torch.nn.Linear(3, 2)\nopt = torch.optim.Adam(model.parameters())\n"
+        "model(torch.ones(4, 3)).sum().backward(); opt.step()\nweight = model.weight",
+    )
+    inspector.move("t5")
+    t5 = ip.user_ns["t5"]
+    assert t5.device.type == "cuda" and t5.is_leaf and t5.requires_grad
+    assert t5.grad.cpu().tolist() == [2.0, 4.0, 6.0]
+    inspector.move("model")
+    weight = ip.user_ns["model"].weight
+    assert weight is ip.user_ns["weight"] and isinstance(weight, torch.nn.Parameter)
+    state = ip.user_ns["opt"].state[weight]
+    assert state["exp_avg"].device.type == "cuda"
+    assert state["step"].device.type == "cpu"
+    run(ip, "model(torch.ones(4, 3, device='cuda')).sum().backward(); opt.step()")
+
+
+def test_backward_on_gpu_with_a_cpu_gradient(ip, inspector):
+    run(ip, "t5 = torch.tensor([1., 2, 3], requires_grad=True, device='cuda:0')\ny2 = t5**2")
+    inspector.backward("y2", "[1, 1, 1]")
+    assert ip.user_ns["t5"].grad.cpu().tolist() == [2.0, 4.0, 6.0]
+    with pytest.raises(ActionError, match="freed"):
+        inspector.backward("y2", "ones")
+    assert rows_by_name(ip)["t5"]["grad"]["device"] == "cuda:0"
