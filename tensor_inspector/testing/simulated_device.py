@@ -96,16 +96,37 @@ def _is_cpu_scalar(value) -> bool:
     )
 
 
+# Operators that index with their tensor arguments: CPU indices are fine on a device.
+_INDEXING = {"index", "index_put", "_index_put_impl"}
+# Tagged pointwise, yet CUDA refuses CPU scalar bounds (measured).
+_STRICT_POINTWISE = {"clamp", "clamp_min", "clamp_max", "clip"}
+# Not tagged pointwise, yet their kernels take a CPU 0-dim value.
+_TAKES_CPU_SCALARS = {"masked_fill"}
+
+
 def _refuse_mixed_devices(func, args, kwargs) -> None:
-    tensors = [
-        v for v in tree_flatten_tensors((args, kwargs)) if not isinstance(v, SimulatedTensor)
-    ]
-    offenders = [t for t in tensors if not _is_cpu_scalar(t)]
-    if offenders:
-        other = offenders[0].device
+    """CUDA's rule: CPU 0-dim tensors may join element-wise (pointwise-tagged) kernels as
+    inputs; indices may stay on the CPU; anything else on the CPU is refused."""
+    name = func._schema.name.split("::")[-1].rstrip("_")
+    if name in _INDEXING:
+        if not isinstance(args[0], SimulatedTensor):
+            raise RuntimeError(
+                "indices should be either on cpu or on the same device as the indexed tensor (cpu)"
+            )
+        return
+    pointwise = (
+        torch.Tag.pointwise in func.tags and name not in _STRICT_POINTWISE
+    ) or name in _TAKES_CPU_SCALARS
+    writes_self = func._schema.name.endswith("_") or "out" in kwargs
+    for position, value in enumerate(tree_flatten_tensors((args, kwargs))):
+        if isinstance(value, SimulatedTensor) or value.device.type == "meta":
+            continue
+        written = position == 0 and writes_self
+        if pointwise and _is_cpu_scalar(value) and not written:
+            continue
         raise RuntimeError(
             "Expected all tensors to be on the same device, but found at least two devices, "
-            f"{DEVICE_TYPE}:0 and {other}! ({func})"
+            f"{DEVICE_TYPE}:0 and {value.device}! ({func})"
         )
 
 

@@ -1,0 +1,137 @@
+"""The op-level guard: a TorchFunctionMode that stops a mixed-device operation before it runs.
+
+It covers what the cell pre-check cannot see (code in functions, loops, libraries). The fast
+path only compares each tensor argument's device with the first one's; names, the rule
+engine and the cell line are looked up only on a mismatch.
+"""
+
+from __future__ import annotations
+
+import linecache
+import sys
+import warnings
+from collections.abc import Callable
+
+import torch
+from torch.overrides import TorchFunctionMode
+
+from tensor_inspector.errors import CrossDeviceError, CrossDeviceWarning
+from tensor_inspector.guard.op_table import op_table
+from tensor_inspector.guard.rules import Operand, explain, mismatch, op_name
+
+Tensor = torch.Tensor
+
+
+class DeviceGuard(TorchFunctionMode):
+    def __init__(
+        self,
+        mode: str = "block",
+        names_of: Callable[[], dict[int, str]] = dict,
+        is_cell_file: Callable[[str], bool] = lambda filename: False,
+    ) -> None:
+        super().__init__()
+        self.mode = mode  # "block" or "warn"
+        self._names_of = names_of
+        self._is_cell_file = is_cell_file
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        if kwargs is None:
+            kwargs = {}
+        # Fast path: one device among the tensor arguments (one level into lists).
+        device = None
+        for value in args:
+            if isinstance(value, Tensor):
+                if device is None:
+                    device = value.device
+                elif value.device != device:
+                    break
+            elif isinstance(value, (list, tuple)):
+                for item in value:
+                    if isinstance(item, Tensor):
+                        if device is None:
+                            device = item.device
+                        elif item.device != device:
+                            break
+                else:
+                    continue
+                break
+        else:
+            if not kwargs or _kwargs_on(kwargs, device):
+                return func(*args, **kwargs)
+        self._check(func, args, kwargs)
+        return func(*args, **kwargs)
+
+    def _check(self, func, args, kwargs) -> None:
+        name = getattr(func, "__name__", "")
+        op = op_name(name)
+        operands = _operands(op, args, kwargs)
+        table = op_table()
+        if not table.is_known(op.base) and op.base not in ("getitem", "setitem", "backward"):
+            return  # not an operator we know the rule of: never a false alarm
+        found = mismatch(op, operands, table.allows_cpu_scalars(op.base))
+        if found is None:
+            return
+        names = self._names_of()
+        anchor, stray = (_named(o, names) for o in found)
+        where = _cell_line(self._is_cell_file)
+        message = explain(f"{_display(name)}{where}", anchor, stray)
+        if self.mode == "warn":
+            warnings.warn(message, CrossDeviceWarning, stacklevel=3)
+            return
+        raise CrossDeviceError(message)
+
+
+def _kwargs_on(kwargs: dict, device) -> bool:
+    for value in kwargs.values():
+        if isinstance(value, Tensor) and device is not None and value.device != device:
+            return False
+    return True
+
+
+def _operands(op, args, kwargs) -> list[Operand]:
+    operands: list[Operand] = []
+
+    def add(value, role, position):
+        if isinstance(value, Tensor):
+            operands.append(
+                Operand(
+                    f"argument {position}#{id(value)}", str(value.device), value.dim() == 0, role
+                )
+            )
+
+    for position, value in enumerate(args):
+        role = "input"
+        if position == 0 and op.inplace:
+            role = "self"
+        elif position > 0 and op.base == "getitem":
+            role = "index"
+        if isinstance(value, (list, tuple)):
+            for item in value:
+                add(item, "index" if op.base == "getitem" else role, position)
+        else:
+            add(value, role, position)
+    for key, value in kwargs.items():
+        add(value, "out" if key == "out" else "input", key)
+    return operands
+
+
+def _named(operand: Operand, names: dict[int, str]) -> Operand:
+    label, _, ident = operand.label.partition("#")
+    known = names.get(int(ident)) if ident else None
+    return Operand(known or f"a tensor ({label})", operand.device, operand.zero_dim, operand.role)
+
+
+def _display(name: str) -> str:
+    core = name.strip("_")
+    return f"torch.{core}" if not name.startswith("__") else f"operator {core}"
+
+
+def _cell_line(is_cell_file: Callable[[str], bool]) -> str:
+    frame = sys._getframe(2)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if is_cell_file(filename):
+            line = linecache.getline(filename, frame.f_lineno).strip()
+            return f" (cell line {frame.f_lineno}: {line})"
+        frame = frame.f_back
+    return ""

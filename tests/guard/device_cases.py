@@ -1,0 +1,125 @@
+"""Operations and device placements, with PyTorch's verdict: does it run?
+
+Every case names the tensors it uses; ``a`` and ``b`` are placed by the case. 'acc' is the
+accelerator under test (the simulated one in CI, cuda:0 on a GPU), 'cpu' a CPU tensor of
+the template's shape, 'cpu0' a CPU 0-dim tensor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str
+    run: object  # (a, b) -> result
+    shape_a: tuple
+    shape_b: tuple
+    # Does the kernel take a CPU 0-dim tensor for b (None: b cannot be 0-dim here)?
+    cpu_scalar_ok: bool | None
+    dtype_b: torch.dtype = torch.float32
+    only_scalar_b: bool = False
+
+
+TEMPLATES = [
+    Template("a + b", lambda a, b: a + b, (3,), (3,), True),
+    Template("a - b", lambda a, b: a - b, (3,), (3,), True),
+    Template("torch.mul(a, b)", lambda a, b: torch.mul(a, b), (3,), (3,), True),
+    Template("a / b", lambda a, b: a / b, (3,), (3,), True),
+    Template("a ** b", lambda a, b: a**b, (3,), (3,), True),
+    Template("a == b", lambda a, b: a == b, (3,), (3,), True),
+    Template("torch.maximum(a, b)", lambda a, b: torch.maximum(a, b), (3,), (3,), True),
+    Template("torch.atan2(a, b)", lambda a, b: torch.atan2(a, b), (3,), (3,), True),
+    Template("torch.where(a > 0, a, b)", lambda a, b: torch.where(a > 0, a, b), (3,), (3,), True),
+    Template("torch.lerp(a, a, b)", lambda a, b: torch.lerp(a, a, b), (3,), (3,), True),
+    # b must be 0-dim here, so only the accelerator and CPU-scalar placements apply.
+    Template("a.masked_fill(a > 0, b)", lambda a, b: a.masked_fill(a > 0, b), (3,), (), True, only_scalar_b=True),
+    Template("torch.clamp(a, min=b)", lambda a, b: torch.clamp(a, min=b), (3,), (3,), False),
+    Template("a @ b (mm)", lambda a, b: a @ b, (2, 3), (3, 2), None),
+    Template("torch.mm(a, b)", lambda a, b: torch.mm(a, b), (2, 3), (3, 2), None),
+    Template("a.matmul(b) (vector)", lambda a, b: a.matmul(b), (3,), (3,), None),
+    Template("torch.cat([a, b])", lambda a, b: torch.cat([a, b]), (3,), (2,), None),
+    Template("torch.stack([a, b])", lambda a, b: torch.stack([a, b]), (3,), (3,), None),
+    Template("torch.stack([a[0], b])", lambda a, b: torch.stack([a[0], b]), (3,), (), False),
+    Template("F.linear(a, w, bias=b)", lambda a, b: F.linear(a, a.new_ones(2, 3), b), (1, 3), (2,), False),
+    Template("torch.addmm(b, a, a.T)", lambda a, b: torch.addmm(b, a, a.T), (2, 3), (2, 2), False),
+    Template("torch.index_select(a, 0, b)", lambda a, b: torch.index_select(a, 0, b), (3,), (2,), None, torch.int64),
+    Template("torch.gather(a, 0, b)", lambda a, b: torch.gather(a, 0, b), (3,), (2,), None, torch.int64),
+    Template("F.embedding(b, a)", lambda a, b: F.embedding(b, a), (4, 2), (3,), None, torch.int64),
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    run: object
+    placement_a: str
+    placement_b: str
+    shape_a: tuple
+    shape_b: tuple
+    dtype_b: torch.dtype
+    runs: bool  # PyTorch's verdict
+
+    def tensors(self, accelerator: str) -> tuple[torch.Tensor, torch.Tensor]:
+        return (
+            _make(self.placement_a, self.shape_a, torch.float32, accelerator),
+            _make(self.placement_b, self.shape_b, self.dtype_b, accelerator),
+        )
+
+
+def _make(placement: str, shape: tuple, dtype: torch.dtype, accelerator: str) -> torch.Tensor:
+    device = accelerator if placement == "acc" else "cpu"
+    shape = () if placement == "cpu0" else shape
+    if dtype == torch.int64:
+        return torch.ones(shape, dtype=dtype).to(device)
+    return (
+        (torch.arange(1, 1 + int(torch.Size(shape).numel()), dtype=dtype) / 4)
+        .reshape(shape)
+        .to(device)
+    )
+
+
+def _cases():
+    for t in TEMPLATES:
+        placements = [("acc", "acc", True), ("acc", "cpu", False), ("cpu", "acc", False)]
+        if t.only_scalar_b:
+            placements = [("acc", "acc", True)]
+        if t.cpu_scalar_ok is not None:
+            placements.append(("acc", "cpu0", t.cpu_scalar_ok))
+        for pa, pb, runs in placements:
+            yield Case(
+                f"{t.name} [a:{pa} b:{pb}]", t.run, pa, pb, t.shape_a, t.shape_b, t.dtype_b, runs
+            )
+    # Both directions of the CPU scalar, in and out of place; indexing; transfers.
+    extra = [
+        ("cpu0 + acc", lambda a, b: b + a, "acc", "cpu0", (3,), (3,), True),
+        ("torch.mul(cpu0, acc)", lambda a, b: torch.mul(b, a), "acc", "cpu0", (3,), (3,), True),
+        ("acc.add_(cpu0)", lambda a, b: a.add_(b), "acc", "cpu0", (3,), (3,), True),
+        ("cpu0.add_(acc0)", lambda a, b: b.add_(a[0]), "acc", "cpu0", (3,), (3,), False),
+        ("cpu.add_(acc)", lambda a, b: b.add_(a), "acc", "cpu", (3,), (3,), False),
+        ("acc.mul_(cpu)", lambda a, b: a.mul_(b), "acc", "cpu", (3,), (3,), False),
+        ("torch.add(a, b, out=cpu)", lambda a, b: torch.add(a, a, out=b), "acc", "cpu", (3,), (3,), False),
+        ("acc[cpu index]", lambda a, b: a[b], "acc", "cpu", (3,), (2,), True),
+        ("cpu[acc index]", lambda a, b: b[a], "acc", "cpu", (2,), (3,), False),
+        ("acc.to(cpu)", lambda a, b: a.to("cpu") + b, "acc", "cpu", (3,), (3,), True),
+        ("cpu.to(acc)", lambda a, b: b.to(a.device) + a, "acc", "cpu", (3,), (3,), True),
+        ("acc.copy_(cpu)", lambda a, b: a.copy_(b), "acc", "cpu", (3,), (3,), True),
+        ("cpu.copy_(acc)", lambda a, b: b.copy_(a), "acc", "cpu", (3,), (3,), True),
+        ("cpu.type_as(acc)", lambda a, b: b.type_as(a), "acc", "cpu", (3,), (3,), True),
+        ("acc.cpu() * cpu", lambda a, b: a.cpu() * b, "acc", "cpu", (3,), (3,), True),
+        ("acc.sum() + cpu0", lambda a, b: a.sum() + b, "acc", "cpu0", (3,), (3,), True),
+    ]  # fmt: skip
+    index_dtype = {"acc[cpu index]": torch.int64, "cpu[acc index]": torch.int64}
+    for name, run, pa, pb, sa, sb, runs in extra:
+        dtype_b = index_dtype.get(name, torch.float32)
+        if name == "cpu[acc index]":  # here a is the index (on acc), b the indexed tensor
+            yield Case(name, lambda a, b: b[a.long()], pa, pb, sa, (4,), torch.float32, runs)
+            continue
+        yield Case(name, run, pa, pb, sa, sb, dtype_b, runs)
+
+
+CASES = list(_cases())
