@@ -33,13 +33,14 @@ function render({ model, el }) {
   header.append(devices, targetLabel, zeroAll);
 
   const message = element("div", { "data-role": "message" });
+  const flag = element("div", { "data-role": "flag" });
   const dialogs = element("div", { className: "ti-dialogs" });
   const modules = element("div", { "data-role": "modules" });
   const tableElement = createTable();
   const table = new TensorTable(tableElement, moveContext(model.get("devices"), null));
   const empty = element("div", { className: "ti-empty" }, "No tensors yet: create one and it shows up here.");
   const truncated = element("div", { "data-role": "truncated" });
-  root.append(header, message, dialogs, modules, tableElement, empty, truncated);
+  root.append(header, flag, message, dialogs, modules, tableElement, empty, truncated);
   el.appendChild(root);
 
   const send = (request) => model.send(request);
@@ -67,6 +68,21 @@ function render({ model, el }) {
     message.hidden = !current.text;
     if (openDialog && current.action === openDialog.action && current.name === openDialog.name && current.level !== "error") {
       closeDialog();
+    }
+  };
+  const showFlag = () => {
+    const current = model.get("flag") || {};
+    flag.replaceChildren();
+    flag.hidden = !current.text;
+    if (!current.text) return;
+    flag.append(element("div", { className: "ti-flag-text" }, current.text));
+    if (current.name && current.device) {
+      flag.dataset.tensor = current.name;
+      const fix = element("button", { type: "button", "data-action": "move" }, `move ${current.name} to ${current.device}`);
+      fix.dataset.device = current.device;
+      flag.appendChild(fix);
+    } else {
+      delete flag.dataset.tensor;
     }
   };
   const showTruncated = () => {
@@ -124,7 +140,8 @@ function render({ model, el }) {
     if (dialogs.contains(clicked)) return; // dialogs wire their own buttons
     const name = clicked.closest("[data-tensor]")?.dataset.tensor ?? clicked.closest("[data-module]")?.dataset.module;
     const action = clicked.dataset.action;
-    if (action === "move") startMove(name);
+    if (action === "move" && clicked.dataset.device) send({ action: "move", name, device: clicked.dataset.device });
+    else if (action === "move") startMove(name);
     else if (action === "backward") startBackward(name);
     else if (action === "zero-grad") send({ action: "zero_grad", name: clicked.dataset.scope === "all" ? null : name });
   };
@@ -148,10 +165,12 @@ function render({ model, el }) {
   model.on("change:message", showMessage);
   model.on("change:truncated", showTruncated);
   model.on("change:modules", showModules);
+  model.on("change:flag", showFlag);
   model.on("msg:custom", onCustom);
   showDevices();
   showMessage();
   showTruncated();
+  showFlag();
   showEmpty();
   send({ action: "snapshot" });
 
@@ -161,6 +180,7 @@ function render({ model, el }) {
     model.off("change:message", showMessage);
     model.off("change:truncated", showTruncated);
     model.off("change:modules", showModules);
+    model.off("change:flag", showFlag);
     model.off("msg:custom", onCustom);
   };
 }

@@ -127,6 +127,7 @@ def fingerprint(tensor: torch.Tensor) -> tuple:
     grad = readable_grad(tensor)
     return (
         _optional(lambda: tensor._version),
+        _optional(tensor.data_ptr),  # a new tensor under a reused id has other memory
         _optional(lambda: tensor.shape),
         tensor.dtype,
         tensor.device,

@@ -44,13 +44,19 @@ class Inspector:
         self.shell = shell
         self.tracker = Tracker()
         self.panels: list[Panel] = []
+        self.flag: dict = {}
         self._magics = None
+        self.guard = None
 
     # lifecycle -----------------------------------------------------------------------------
 
     def start(self) -> None:
         from tensor_inspector.magics import InspectorMagics
 
+        from tensor_inspector.guard.controller import CellGuard
+
+        self.guard = CellGuard(self.shell, on_flag=self._set_flag)
+        self.guard.install()
         self.shell.events.register("post_run_cell", self._after_cell)
         self._magics = InspectorMagics(self.shell, inspector=self)
         self.shell.register_magics(self._magics)
@@ -58,6 +64,8 @@ class Inspector:
 
     def stop(self) -> None:
         self.shell.events.unregister("post_run_cell", self._after_cell)
+        if self.guard is not None:
+            self.guard.uninstall()
         if self._magics is not None:
             for kind, names in self._magics.magics.items():
                 registry = self.shell.magics_manager.magics[kind]
@@ -88,6 +96,7 @@ class Inspector:
             devices=devices.summary(),
             truncated=dict(self.tracker.truncated),
             modules=find_modules(self.shell.user_ns, self.shell.user_ns_hidden),
+            flag=self.flag,
         )
         self.panels.append(panel)
         return panel
@@ -108,7 +117,10 @@ class Inspector:
 
     def move(self, name: str, device: str | None = None) -> actions.Outcome:
         """Move the tensor (or module) shown as ``name`` to ``device`` (default: accelerator 0)."""
-        return self._act(actions.move, name, device)
+        outcome = self._act(actions.move, name, device)
+        if self.flag.get("name") == name:
+            self._set_flag(None)  # the flagged operation can run now
+        return outcome
 
     def backward(self, name: str, gradient=None, retain_graph: bool = False) -> actions.Outcome:
         """Call ``backward()`` from ``name``; ``gradient`` is a tensor or the prompt's text."""
@@ -120,7 +132,6 @@ class Inspector:
 
     def _act(self, action, *args) -> actions.Outcome:
         namespace = actions.Namespace(self.shell.user_ns, self.shell.user_ns_hidden)
-        self.tracker.release()
         try:
             return action(namespace, *args)
         finally:
@@ -128,8 +139,15 @@ class Inspector:
 
     # events --------------------------------------------------------------------------------
 
-    def _after_cell(self, _result=None) -> None:
+    def _set_flag(self, flag: dict | None) -> None:
+        self.flag = flag or {}
+        for panel in self.panels:
+            panel.flag = self.flag
+
+    def _after_cell(self, result=None) -> None:
         try:
+            if self.guard is not None and result is not None:
+                self.guard.after_cell(result)
             self.refresh()
         except Exception as error:  # the user's cell must never fail because of the panel
             self._report(error)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from IPython.display import display
@@ -18,15 +19,33 @@ class InspectorMagics(Magics):
         "command",
         nargs="?",
         default="show",
-        choices=["show", "refresh"],
-        help="show: display another panel (the default); refresh: rescan now.",
+        choices=["show", "refresh", "guard"],
+        help=(
+            "show: display another panel (the default); refresh: rescan now; "
+            "guard [block|warn|off]: how operations that mix devices are handled."
+        ),
     )
+    @argument("value", nargs="?", help="for guard: block (the default), warn or off")
     @line_magic
     def tensor_inspector(self, line: str = "") -> None:
-        """Show a tensor-inspector panel. Every panel stays in sync with the notebook."""
+        """Show a tensor-inspector panel. Every panel stays in sync with the notebook.
+
+        The guard flags operations that would mix devices (cpu + cuda:0) before they run.
+        block: the cell, or the operation, does not run. warn: a CrossDeviceWarning is shown
+        and PyTorch's own error follows. off: no checks.
+        """
         args = parse_argstring(self.tensor_inspector, line)
         if args.command == "refresh":
             self.inspector.refresh()
+        elif args.command == "guard":
+            if args.value is None:
+                print(f"guard: {self.inspector.guard.mode}")
+                return
+            try:
+                self.inspector.guard.set_mode(args.value)
+            except ValueError as error:
+                raise UsageError(str(error)) from None
+            print(f"guard: {args.value}")
         else:
             display(self.inspector.new_panel())
 

@@ -23,6 +23,7 @@ class Panel(anywidget.AnyWidget):
     devices = traitlets.Dict().tag(sync=True)
     truncated = traitlets.Dict().tag(sync=True)
     modules = traitlets.List().tag(sync=True)
+    flag = traitlets.Dict().tag(sync=True)  # a blocked cross-device operation, and its fix
     message = traitlets.Dict().tag(sync=True)
 
     def __init__(self, on_request: Callable[[Panel, dict], None], **kwargs) -> None:

@@ -1,13 +1,14 @@
 """Which tensors the notebook can reach, under which names, and what changed since last time.
 
-The tracker holds tensors through weak references only: deleting a tensor in the notebook
-frees it, whatever the panel showed.
+The tracker holds no reference to any tensor, not even a weak one: deleting a tensor in the
+notebook frees it, and torch.utils.swap_tensors (which refuses tensors that have weak
+references) keeps working on every tensor the panel shows. It remembers ids and cheap
+metadata (describe.fingerprint) to tell what changed.
 """
 
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -120,7 +121,7 @@ def _first(items: Iterable, limit: int) -> Iterable:
 
 @dataclass
 class _Seen:
-    ref: weakref.ref
+    ident: int  # id() of the tensor: with the fingerprint, enough to tell it is unchanged
     fingerprint: tuple
     row: dict
 
@@ -135,7 +136,7 @@ class Changes:
 
 
 class Tracker:
-    """Remembers the last scan's rows (plain data) and weak references to their tensors."""
+    """Remembers the last scan's rows (plain data), and of each tensor its id and fingerprint."""
 
     def __init__(self) -> None:
         self._seen: dict[str, _Seen] = {}
@@ -164,12 +165,6 @@ class Tracker:
         removed = [name for name in previous if name not in current]
         return Changes(rows=self.rows, upserted=upserted, removed=removed)
 
-    def release(self) -> None:
-        """Drop every weak reference: torch.utils.swap_tensors, which moves use, refuses a
-        tensor that has one. The next scan describes each tensor afresh."""
-        for seen in self._seen.values():
-            seen.ref = _dead_ref
-
 
 def _describe_if_changed(
     before: _Seen | None, tensor: torch.Tensor, name: str, aliases: list[str]
@@ -178,19 +173,19 @@ def _describe_if_changed(
         mark = fingerprint(tensor)
     except Exception:
         mark = None
-    same_tensor = before is not None and before.ref() is tensor
+    same_tensor = before is not None and before.ident == id(tensor)
     if same_tensor and mark is not None and mark == before.fingerprint:
         if before.row["aliases"] == aliases and before.row["status"] == "":
             return before
         row = {**before.row, "aliases": aliases, "status": ""}
-        return _Seen(before.ref, mark, row)
+        return _Seen(before.ident, mark, row)
     try:
         row = describe(tensor, name, aliases)
     except Exception as error:  # an odd tensor must not break the refresh
         row = error_row(name, aliases, error)
     if row["status"] != "error":
         row["status"] = _status(before, row)
-    return _Seen(_weak(tensor), mark, row)
+    return _Seen(id(tensor), mark, row)
 
 
 def _status(before: _Seen | None, row: dict) -> str:
@@ -198,14 +193,3 @@ def _status(before: _Seen | None, row: dict) -> str:
         return "new"
     unchanged = all(before.row[key] == row[key] for key in row if key != "status")
     return "" if unchanged else "changed"
-
-
-def _weak(tensor: torch.Tensor) -> weakref.ref:
-    try:
-        return weakref.ref(tensor)
-    except TypeError:
-        return _dead_ref
-
-
-def _dead_ref() -> None:
-    return None

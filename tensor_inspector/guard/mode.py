@@ -31,12 +31,15 @@ class DeviceGuard(TorchFunctionMode):
     ) -> None:
         super().__init__()
         self.mode = mode  # "block" or "warn"
+        self.active = True  # cleared when the mode could not be popped in order
         self._names_of = names_of
         self._is_cell_file = is_cell_file
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         if kwargs is None:
             kwargs = {}
+        if not self.active:
+            return func(*args, **kwargs)
         # Fast path: one device among the tensor arguments (one level into lists).
         device = None
         for value in args:
@@ -78,7 +81,8 @@ class DeviceGuard(TorchFunctionMode):
         if self.mode == "warn":
             warnings.warn(message, CrossDeviceWarning, stacklevel=3)
             return
-        raise CrossDeviceError(message)
+        movable = stray.label if stray.label.isidentifier() else None
+        raise CrossDeviceError(message, name=movable, device=anchor.device)
 
 
 def _kwargs_on(kwargs: dict, device) -> bool:
@@ -127,11 +131,22 @@ def _display(name: str) -> str:
 
 
 def _cell_line(is_cell_file: Callable[[str], bool]) -> str:
+    """Where in the notebook: the cell's own line, and the function of an earlier cell the
+    operation ran in, if any."""
     frame = sys._getframe(2)
+    cell_frames = []
     while frame is not None:
-        filename = frame.f_code.co_filename
-        if is_cell_file(filename):
-            line = linecache.getline(filename, frame.f_lineno).strip()
-            return f" (cell line {frame.f_lineno}: {line})"
+        if is_cell_file(frame.f_code.co_filename):
+            cell_frames.append(frame)
         frame = frame.f_back
-    return ""
+    if not cell_frames:
+        return ""
+    outer, inner = cell_frames[-1], cell_frames[0]
+    where = f" (cell line {outer.f_lineno}: {_source(outer)}"
+    if inner is not outer:
+        where += f"; in {inner.f_code.co_name}: {_source(inner)}"
+    return where + ")"
+
+
+def _source(frame) -> str:
+    return linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()

@@ -111,8 +111,15 @@ def _indexing_mismatch(operands: list[Operand]) -> tuple[Operand, Operand] | Non
 
 def fix_for(anchor: Operand, stray: Operand) -> str:
     """The line that makes the operation valid, in the user's names."""
-    if stray.role == "index" or stray.label.startswith(("argument", "a tensor")):
-        return f'move one of them, e.g. x = x.to("{anchor.device}")'
+    if stray.role == "index":
+        return f'index with {stray.label}.to("{anchor.device}")'
+    if stray.label.startswith("a tensor"):
+        return f'move that tensor with .to("{anchor.device}")'
+    owner = stray.label.split(".")[0]
+    if "." in stray.label and owner.isidentifier() and "(" not in stray.label:
+        return f'{owner}.to("{anchor.device}")'  # a module's parameter: move the module
+    if not stray.label.isidentifier():
+        return f'use {stray.label}.to("{anchor.device}")'
     return f'{stray.label} = {stray.label}.to("{anchor.device}")'
 
 

@@ -31,20 +31,24 @@ def run_all_cells(page) -> None:
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
 
 
-def run_cell_source(page, source: str) -> None:
-    """Append a cell at the end of the notebook, type `source` into it and run it."""
-    page.evaluate(
+def run_cell_source(page, source: str):
+    """Append a cell at the end of the notebook, put `source` in it and run it; returns the
+    cell's output area."""
+    index = page.evaluate(
         """(source) => {
           const panel = window.jupyterapp.shell.currentWidget;
           const notebook = panel.content;
           notebook.activeCellIndex = notebook.widgets.length - 1;
           window.jupyterapp.commands.execute('notebook:insert-cell-below');
           notebook.activeCell.model.sharedModel.setSource(source);
+          return notebook.activeCellIndex;
         }""",
         source,
     )
-    page.locator(".jp-Notebook .jp-Cell").last.locator(".jp-InputArea-editor").click()
+    cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
+    cell.locator(".jp-InputArea-editor").click()
     page.keyboard.press("Shift+Enter")
+    return cell.locator(".jp-OutputArea")
 
 
 def wait_until_idle(page) -> None:

@@ -129,3 +129,12 @@ def test_the_panel_runs_backward_with_the_typed_gradient(frontend):
     replies = frontend.send({"action": "backward", "name": "y2", "gradient": "[1, 1, 1]"})
     changed = {row["name"]: row for r in replies if r["kind"] == "changes" for row in r["upsert"]}
     assert changed["t5"]["grad"]["preview"] == [2.0, 4.0, 6.0]
+
+
+def test_without_an_accelerator_the_guard_pushes_no_mode(frontend):
+    frontend.execute("%load_ext tensor_inspector")
+    messages = frontend.execute(
+        "import torch\nprint(len(torch.overrides._get_current_function_mode_stack()))"
+    )
+    printed = "".join(m["content"].get("text", "") for m in messages if m["msg_type"] == "stream")
+    assert printed.strip() == "0"

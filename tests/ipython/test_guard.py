@@ -1,0 +1,157 @@
+"""Cross-device operations flagged before they run, in a real IPython shell,
+with the simulated accelerator standing in for a GPU."""
+
+import warnings
+
+import pytest
+import torch
+
+import tensor_inspector
+from tensor_inspector import CrossDeviceError, CrossDeviceWarning
+from tests.conftest import run
+
+
+@pytest.fixture
+def inspector(ip, sim_device):
+    run(ip, "%load_ext tensor_inspector")
+    run(ip, "import torch\nt1 = torch.ones([3, 5])\nt2 = t1.to('sim')")
+    return tensor_inspector.current()
+
+
+def test_the_notebooks_t1_plus_t2_is_stopped_before_any_line_runs(ip, inspector):
+    result = ip.run_cell("marker = 'ran'\nt1 + t2")
+    assert isinstance(result.error_before_exec, CrossDeviceError)
+    assert "marker" not in ip.user_ns  # the first line did not run either
+    message = str(result.error_before_exec)
+    assert "line 2: t1 + t2" in message
+    assert "t2 is on sim:0, t1 is on cpu" in message
+    assert 't1 = t1.to("sim:0")' in message
+    flag = inspector.panel.flag
+    assert flag["name"] == "t1" and flag["device"] == "sim:0"
+    assert "t1 + t2" in flag["text"]
+
+
+def test_the_flags_move_fixes_it_and_the_cell_runs_again(ip, inspector):
+    ip.run_cell("marker = 'ran'\nt1 + t2")
+    flag = inspector.panel.flag
+    panel = inspector.panel
+    panel._route(panel, {"action": "move", "name": flag["name"], "device": flag["device"]}, [])
+    assert ip.user_ns["t1"].device.type == "sim"
+    assert inspector.panel.flag == {}
+    result = ip.run_cell("marker = 'ran'\nt1 + t2")
+    assert result.success and ip.user_ns["marker"] == "ran"
+
+
+def test_a_cell_that_moves_first_is_not_flagged(ip, inspector):
+    result = ip.run_cell("t1 = t1.to('sim')\ntotal = t1 + t2")
+    assert result.success
+    assert ip.user_ns["total"].device.type == "sim"
+
+
+def test_code_in_functions_is_stopped_by_the_op_guard_with_names_and_line(ip, inspector):
+    run(ip, "def combine(a, b):\n    return a * b")
+    result = ip.run_cell("before = 1\nout = combine(t1, t2)")
+    error = result.error_in_exec
+    assert isinstance(error, CrossDeviceError) and isinstance(error, RuntimeError)
+    text = str(error)
+    assert "t1 is on cpu" in text and "t2 is on sim:0" in text
+    assert "torch.mul" in text
+    assert "cell line 2" in text and "combine(t1, t2)" in text
+    assert "out" not in ip.user_ns
+    assert inspector.panel.flag["name"] == "t1"
+
+
+def test_the_guard_names_module_parameters_by_path(ip, inspector):
+    run(
+        ip, "model = torch.nn.Sequential(torch.nn.Linear(5, 2))\nx = torch.ones(1, 5, device='sim')"
+    )
+    result = ip.run_cell("def forward(m, x):\n    return m(x)\nforward(model, x)")
+    text = str(result.error_in_exec)
+    assert "model.0.weight is on cpu" in text
+    assert 'model.to("sim:0")' in text
+
+
+def test_loops_and_try_blocks_are_left_to_the_op_guard(ip, inspector):
+    result = ip.run_cell("count = 0\nfor _ in range(2):\n    count += 1\n    t1 + t2")
+    assert isinstance(result.error_in_exec, CrossDeviceError)
+    assert ip.user_ns["count"] == 1  # the pre-check was unsure, so the cell ran until the op
+    result = ip.run_cell(
+        "try:\n    t1 + t2\nexcept RuntimeError as e:\n    caught = type(e).__name__"
+    )
+    assert result.success and ip.user_ns["caught"] == "CrossDeviceError"
+
+
+def test_a_cpu_scalar_with_an_accelerator_tensor_runs(ip, inspector):
+    result = ip.run_cell("s = torch.tensor(2.0)\nboth = t2 * s\nalso = torch.where(t2 > 0, t2, s)")
+    assert result.success
+    assert ip.user_ns["both"].device.type == "sim"
+
+
+def test_backward_with_a_gradient_on_another_device_is_flagged(ip, inspector):
+    run(
+        ip,
+        "w = torch.ones(3, device='sim', requires_grad=True)\ny = w * 2\ng = torch.ones(3, device='sim')",
+    )
+    run(ip, "g_cpu = torch.ones(3)")
+    result = ip.run_cell("def go(out, grad):\n    out.backward(grad)\ngo(y, g_cpu)")
+    error = result.error_in_exec
+    assert isinstance(error, CrossDeviceError), error
+    assert "g_cpu is on cpu" in str(error)
+    assert ip.user_ns["w"].grad is None
+
+
+def test_optimizer_step_with_state_on_another_device_is_flagged(ip, inspector):
+    run(
+        ip,
+        "lin = torch.nn.Linear(3, 1)\nopt = torch.optim.Adam(lin.parameters())\n"
+        "lin(torch.ones(2, 3)).sum().backward()\nopt.step()",
+    )
+    # Move the weight behind the optimizer's back: its state stays on the cpu.
+    run(
+        ip,
+        "torch.utils.swap_tensors(lin.weight, torch.nn.Parameter(lin.weight.detach().to('sim')))",
+    )
+    result = ip.run_cell("opt.step()")
+    error = result.error_in_exec
+    assert isinstance(error, CrossDeviceError), error
+    assert "opt.step() mixes devices: lin.weight is on sim:0" in str(error)
+    assert "'exp_avg' is on cpu" in str(error)
+
+
+def test_warn_mode_warns_then_pytorch_raises_its_own_error(ip, inspector):
+    run(ip, "%tensor_inspector guard warn")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = ip.run_cell("marker = 1\nt1 + t2")
+    assert any(issubclass(w.category, CrossDeviceWarning) for w in caught)
+    assert ip.user_ns["marker"] == 1
+    error = result.error_in_exec
+    assert isinstance(error, RuntimeError) and not isinstance(error, CrossDeviceError)
+    assert "Expected all tensors to be on the same device" in str(error)
+
+
+def test_off_mode_checks_nothing(ip, inspector):
+    run(ip, "%ti guard off")
+    result = ip.run_cell("marker = 1\nt1 + t2")
+    assert ip.user_ns["marker"] == 1
+    assert not isinstance(result.error_in_exec, CrossDeviceError)
+    assert torch.overrides._get_current_function_mode_stack() == []
+
+
+def test_a_bad_mode_is_a_usage_error_that_changes_nothing(ip, inspector):
+    ip.run_cell("%ti guard sometimes")
+    assert inspector.guard.mode == "block"
+
+
+def test_no_mode_is_left_on_the_stack_after_a_cell(ip, inspector):
+    ip.run_cell("t1 + t2")
+    run(ip, "x = t2 * 2")
+    assert torch.overrides._get_current_function_mode_stack() == []
+
+
+def test_unload_removes_the_checks(ip, inspector):
+    run(ip, "%unload_ext tensor_inspector")
+    assert not any("Precheck" in type(t).__name__ for t in ip.ast_transformers)
+    result = ip.run_cell("marker = 1\nt1 + t2")
+    assert ip.user_ns["marker"] == 1
+    assert not isinstance(result.error_in_exec, CrossDeviceError)
