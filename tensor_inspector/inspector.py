@@ -51,9 +51,8 @@ class Inspector:
     # lifecycle -----------------------------------------------------------------------------
 
     def start(self) -> None:
-        from tensor_inspector.magics import InspectorMagics
-
         from tensor_inspector.guard.controller import CellGuard
+        from tensor_inspector.magics import InspectorMagics
 
         self.guard = CellGuard(self.shell, on_flag=self._set_flag)
         self.guard.install()
