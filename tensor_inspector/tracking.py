@@ -8,12 +8,23 @@ metadata (describe.fingerprint) to tell what changed.
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import torch
 
+from tensor_inspector.compact import (
+    ALIASES,
+    STATUS,
+    Packed,
+    pack,
+    same_content,
+    unpack,
+    with_status,
+)
 from tensor_inspector.describe import describe, error_row, fingerprint
 
 # Names IPython adds to the namespace: output history, input history, helpers.
@@ -119,20 +130,23 @@ def _first(items: Iterable, limit: int) -> Iterable:
         yield item
 
 
-@dataclass
-class _Seen:
+class _Seen(NamedTuple):
     ident: int  # id() of the tensor: with the fingerprint, enough to tell it is unchanged
-    fingerprint: tuple
-    row: dict
+    mark: int  # hash of describe.fingerprint()
+    row: Packed
 
 
 @dataclass
 class Changes:
     """What one scan found, against the scan before it."""
 
-    rows: list[dict]
     upserted: list[dict]
     removed: list[str]
+    tracker: Tracker
+
+    @property
+    def rows(self) -> list[dict]:
+        return self.tracker.rows
 
 
 class Tracker:
@@ -144,52 +158,64 @@ class Tracker:
 
     @property
     def rows(self) -> list[dict]:
-        return [seen.row for seen in self._seen.values()]
+        return [unpack(seen.row) for seen in self._seen.values()]
 
     def scan(
         self, namespace: Mapping[str, object], hidden: Mapping[str, object] | None = None
+    ) -> Changes:
+        # A refresh allocates many short-lived objects; a full collection triggered midway
+        # would cost more than the scan itself, so the collector waits until it is done.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._scan(namespace, hidden)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _scan(
+        self, namespace: Mapping[str, object], hidden: Mapping[str, object] | None
     ) -> Changes:
         reachable = find_tensors(namespace, hidden)
         previous = self._seen
         current: dict[str, _Seen] = {}
         upserted: list[dict] = []
         for tensor, names in reachable.tensors.values():
-            name, aliases = names[0], names[1:]
-            seen = _describe_if_changed(previous.get(name), tensor, name, aliases)
-            current[name] = seen
+            name = names[0]
             before = previous.get(name)
-            if before is None or before.row != seen.row:
-                upserted.append(seen.row)
+            seen = _describe_if_changed(before, tensor, name, names[1:])
+            current[name] = seen
+            if seen is not before and (before is None or before.row != seen.row):
+                upserted.append(unpack(seen.row))
         self._seen = current
         self.truncated = reachable.truncated
         removed = [name for name in previous if name not in current]
-        return Changes(rows=self.rows, upserted=upserted, removed=removed)
+        return Changes(upserted=upserted, removed=removed, tracker=self)
 
 
 def _describe_if_changed(
     before: _Seen | None, tensor: torch.Tensor, name: str, aliases: list[str]
 ) -> _Seen:
     try:
-        mark = fingerprint(tensor)
+        mark = hash(fingerprint(tensor))
     except Exception:
         mark = None
-    same_tensor = before is not None and before.ident == id(tensor)
-    if same_tensor and mark is not None and mark == before.fingerprint:
-        if before.row["aliases"] == aliases and before.row["status"] == "":
+    if (
+        before is not None
+        and before.ident == id(tensor)
+        and mark is not None
+        and mark == before.mark
+    ):
+        row = before.row
+        if row[ALIASES] == tuple(aliases) and row[STATUS] == "":
             return before
-        row = {**before.row, "aliases": aliases, "status": ""}
-        return _Seen(before.ident, mark, row)
+        return _Seen(before.ident, mark, with_status(row, "", tuple(aliases)))
     try:
-        row = describe(tensor, name, aliases)
+        row = pack(describe(tensor, name, aliases))
     except Exception as error:  # an odd tensor must not break the refresh
-        row = error_row(name, aliases, error)
-    if row["status"] != "error":
-        row["status"] = _status(before, row)
+        row = pack(error_row(name, aliases, error))
+    if row[STATUS] != "error":
+        changed = before is None or not same_content(before.row, row)
+        status = "new" if before is None else ("changed" if changed else "")
+        row = with_status(row, status)
     return _Seen(id(tensor), mark, row)
-
-
-def _status(before: _Seen | None, row: dict) -> str:
-    if before is None:
-        return "new"
-    unchanged = all(before.row[key] == row[key] for key in row if key != "status")
-    return "" if unchanged else "changed"
