@@ -1,10 +1,10 @@
-"""Rows kept between refreshes, packed small: a tuple per row, shared strings, previews as
-JSON text. The tracker keeps one per live tensor, so 10,000 tensors must cost little."""
+"""Rows kept between refreshes, packed small: one tuple per row (its fields in ROW_KEYS order,
+then the tensor's mark), repeated values shared, previews as JSON text. The tracker keeps one
+per live tensor, so 10,000 tensors must cost little."""
 
 from __future__ import annotations
 
 import json
-import sys
 
 from tensor_inspector.describe import ROW_KEYS
 
@@ -13,30 +13,49 @@ Packed = tuple
 _INDEX = {key: position for position, key in enumerate(ROW_KEYS)}
 STATUS = _INDEX["status"]
 ALIASES = _INDEX["aliases"]
-_SHARED = ("dtype", "type", "device", "grad_fn")
+PREVIEW = _INDEX["preview"]
+MARK = len(ROW_KEYS)  # hash of the tensor's id and fingerprint: unchanged tensor, same mark
+_REPEATED = tuple(
+    _INDEX[key]
+    for key in ("dtype", "type", "device", "grad_fn", "numel", "nbytes", "storage_nbytes")
+)
+
+# Shapes, dtypes, sizes repeat across tensors: keep one object of each.
+_shared: dict = {}
+_SHARED_LIMIT = 200_000
 
 
-def pack(row: dict) -> Packed:
+def share(value):
+    if len(_shared) > _SHARED_LIMIT:
+        _shared.clear()
+    return _shared.setdefault(value, value)
+
+
+class JsonText(str):
+    """A preview kept as its JSON text (one object instead of a list of numbers)."""
+
+    __slots__ = ()
+
+
+def pack(row: dict, mark: int | None) -> Packed:
     values = [row[key] for key in ROW_KEYS]
-    for key in _SHARED:
-        if isinstance(values[_INDEX[key]], str):
-            values[_INDEX[key]] = sys.intern(values[_INDEX[key]])
-    values[_INDEX["aliases"]] = tuple(row["aliases"])
-    values[_INDEX["shape"]] = None if row["shape"] is None else tuple(row["shape"])
-    values[_INDEX["preview"]] = _pack_preview(row["preview"])
+    for position in _REPEATED:
+        if values[position] is not None:
+            values[position] = share(values[position])
+    values[ALIASES] = tuple(row["aliases"])
+    values[_INDEX["shape"]] = None if row["shape"] is None else share(tuple(row["shape"]))
+    values[PREVIEW] = _pack_preview(row["preview"])
     grad = row["grad"]
     if grad is not None:
-        values[_INDEX["grad"]] = (
-            tuple(grad["shape"]),
-            sys.intern(grad["dtype"]),
-            sys.intern(grad["device"]),
-            _pack_preview(grad["preview"]),
+        values[_INDEX["grad"]] = share(
+            (tuple(grad["shape"]), grad["dtype"], grad["device"], _pack_preview(grad["preview"]))
         )
+    values.append(mark)
     return tuple(values)
 
 
 def unpack(packed: Packed) -> dict:
-    row = dict(zip(ROW_KEYS, packed, strict=True))
+    row = dict(zip(ROW_KEYS, packed[:MARK], strict=True))
     row["aliases"] = list(row["aliases"])
     row["shape"] = None if row["shape"] is None else list(row["shape"])
     row["preview"] = _unpack_preview(row["preview"])
@@ -60,18 +79,17 @@ def with_status(packed: Packed, status: str, aliases: tuple | None = None) -> Pa
 
 
 def same_content(first: Packed, second: Packed) -> bool:
-    """Equal in everything but status."""
-    return first[:STATUS] == second[:STATUS] and first[STATUS + 1 :] == second[STATUS + 1 :]
+    """Equal in every field but status (and the mark)."""
+    return (
+        first[:STATUS] == second[:STATUS] and first[STATUS + 1 : MARK] == second[STATUS + 1 : MARK]
+    )
 
 
 def _pack_preview(preview):
-    # Lists of values become one string: a row keeps one object instead of dozens.
     if isinstance(preview, (list, float, int, bool)):
-        return ("json", json.dumps(preview))
+        return JsonText(json.dumps(preview))
     return preview
 
 
 def _unpack_preview(preview):
-    if isinstance(preview, tuple) and len(preview) == 2 and preview[0] == "json":
-        return json.loads(preview[1])
-    return preview
+    return json.loads(preview) if isinstance(preview, JsonText) else preview

@@ -12,12 +12,12 @@ import gc
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 import torch
 
 from tensor_inspector.compact import (
     ALIASES,
+    MARK,
     STATUS,
     Packed,
     pack,
@@ -130,12 +130,6 @@ def _first(items: Iterable, limit: int) -> Iterable:
         yield item
 
 
-class _Seen(NamedTuple):
-    ident: int  # id() of the tensor: with the fingerprint, enough to tell it is unchanged
-    mark: int  # hash of describe.fingerprint()
-    row: Packed
-
-
 @dataclass
 class Changes:
     """What one scan found, against the scan before it."""
@@ -153,12 +147,12 @@ class Tracker:
     """Remembers the last scan's rows (plain data), and of each tensor its id and fingerprint."""
 
     def __init__(self) -> None:
-        self._seen: dict[str, _Seen] = {}
+        self._seen: dict[str, Packed] = {}
         self.truncated: dict[str, int] = {}
 
     @property
     def rows(self) -> list[dict]:
-        return [unpack(seen.row) for seen in self._seen.values()]
+        return [unpack(packed) for packed in self._seen.values()]
 
     def scan(
         self, namespace: Mapping[str, object], hidden: Mapping[str, object] | None = None
@@ -178,15 +172,15 @@ class Tracker:
     ) -> Changes:
         reachable = find_tensors(namespace, hidden)
         previous = self._seen
-        current: dict[str, _Seen] = {}
+        current: dict[str, Packed] = {}
         upserted: list[dict] = []
         for tensor, names in reachable.tensors.values():
             name = names[0]
             before = previous.get(name)
             seen = _describe_if_changed(before, tensor, name, names[1:])
             current[name] = seen
-            if seen is not before and (before is None or before.row != seen.row):
-                upserted.append(unpack(seen.row))
+            if seen is not before and (before is None or before != seen):
+                upserted.append(unpack(seen))
         self._seen = current
         self.truncated = reachable.truncated
         removed = [name for name in previous if name not in current]
@@ -194,28 +188,21 @@ class Tracker:
 
 
 def _describe_if_changed(
-    before: _Seen | None, tensor: torch.Tensor, name: str, aliases: list[str]
-) -> _Seen:
+    before: Packed | None, tensor: torch.Tensor, name: str, aliases: list[str]
+) -> Packed:
     try:
-        mark = hash(fingerprint(tensor))
+        mark = hash((id(tensor), fingerprint(tensor)))
     except Exception:
         mark = None
-    if (
-        before is not None
-        and before.ident == id(tensor)
-        and mark is not None
-        and mark == before.mark
-    ):
-        row = before.row
-        if row[ALIASES] == tuple(aliases) and row[STATUS] == "":
+    if before is not None and mark is not None and mark == before[MARK]:
+        if before[ALIASES] == tuple(aliases) and before[STATUS] == "":
             return before
-        return _Seen(before.ident, mark, with_status(row, "", tuple(aliases)))
+        return with_status(before, "", tuple(aliases))
     try:
-        row = pack(describe(tensor, name, aliases))
+        row = pack(describe(tensor, name, aliases), mark)
     except Exception as error:  # an odd tensor must not break the refresh
-        row = pack(error_row(name, aliases, error))
+        row = pack(error_row(name, aliases, error), mark)
     if row[STATUS] != "error":
-        changed = before is None or not same_content(before.row, row)
-        status = "new" if before is None else ("changed" if changed else "")
-        row = with_status(row, status)
-    return _Seen(id(tensor), mark, row)
+        changed = before is None or not same_content(before, row)
+        row = with_status(row, "new" if before is None else ("changed" if changed else ""))
+    return row

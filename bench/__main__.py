@@ -1,0 +1,51 @@
+"""Run every benchmark, print one table, and write it with the machine to docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import sys
+from pathlib import Path
+
+import torch
+
+from bench import guard_costs, memory, refresh_costs
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, "
+        f"torch {torch.__version__}; {datetime.date.today().isoformat()}"
+    )
+
+
+def main() -> None:
+    sections = [
+        ("Post-cell refresh (scan + describe + diff + comm payload)", refresh_costs.run()),
+        ("Guard overhead (op-level guard pushed against none)", guard_costs.run()),
+        ("Memory", memory.run()),
+    ]
+    lines = ["# Benchmarks", "", f"Machine: {machine()}.", "",
+             "Medians over repeated runs, with the min–max range. Regenerate with `make bench`.", ""]  # fmt: skip
+    for title, table in sections:
+        lines += [f"## {title}", "", *table, ""]
+    text = "\n".join(lines)
+    print(text)
+    DOCS.parent.mkdir(exist_ok=True)
+    DOCS.write_text(text)
+    print(f"written to {DOCS.relative_to(Path.cwd()) if DOCS.is_relative_to(Path.cwd()) else DOCS}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
