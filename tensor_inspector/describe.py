@@ -130,15 +130,19 @@ def fingerprint(tensor: torch.Tensor) -> tuple:
     """
     try:
         grad = tensor.grad if (tensor.is_leaf or tensor.retains_grad) else None
+        dims = tensor.dim()
         return (
             tensor._version,
             tensor.data_ptr(),  # a new tensor under a reused id has other memory
-            tensor.shape,
+            # Not .shape: building a torch.Size costs more than all the other reads together.
+            tensor.numel(),
+            dims,
+            tensor.size(0) if dims else 0,
             tensor.dtype,
             tensor.device,
             tensor.requires_grad,
             tensor.grad_fn is None,
-            None if grad is None else (id(grad), grad._version, grad.shape),
+            None if grad is None else (id(grad), grad._version, grad.numel(), grad.data_ptr()),
         )
     except Exception:
         return _careful_fingerprint(tensor)

@@ -10,7 +10,7 @@ from IPython.display import display
 from tensor_inspector import actions, devices
 from tensor_inspector.errors import ActionError
 from tensor_inspector.panel import Panel
-from tensor_inspector.tracking import Changes, Tracker, find_modules
+from tensor_inspector.tracking import Changes, Tracker
 
 _inspectors: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -45,6 +45,7 @@ class Inspector:
         self.tracker = Tracker()
         self.panels: list[Panel] = []
         self.flag: dict = {}
+        self.modules: list[dict] = []
         self._magics = None
         self.guard = None
 
@@ -94,7 +95,7 @@ class Inspector:
             on_request=self._handle_request,
             devices=devices.summary(),
             truncated=dict(self.tracker.truncated),
-            modules=find_modules(self.shell.user_ns, self.shell.user_ns_hidden),
+            modules=self.modules,
             flag=self.flag,
         )
         self.panels.append(panel)
@@ -104,11 +105,11 @@ class Inspector:
         """Scan the namespace now and send what changed to every panel."""
         changes = self.tracker.scan(self.shell.user_ns, self.shell.user_ns_hidden)
         summary = devices.summary()
-        modules = find_modules(self.shell.user_ns, self.shell.user_ns_hidden)
+        self.modules = changes.modules
         for panel in self.panels:
             panel.devices = summary
             panel.truncated = dict(self.tracker.truncated)
-            panel.modules = modules
+            panel.modules = changes.modules
             panel.send_changes(changes.upserted, changes.removed)
         return changes
 

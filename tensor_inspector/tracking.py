@@ -41,6 +41,8 @@ class Reachable:
     tensors: dict[int, tuple[torch.Tensor, list[str]]] = field(default_factory=dict)
     # container path -> how many of its items were not looked at
     truncated: dict[str, int] = field(default_factory=dict)
+    # top-level name -> the module bound to it
+    modules: dict[str, torch.nn.Module] = field(default_factory=dict)
 
     def add(self, path: str, tensor: torch.Tensor) -> None:
         entry = self.tensors.get(id(tensor))
@@ -50,8 +52,15 @@ class Reachable:
             entry[1].append(path)
 
 
+_IPYTHON_PLAIN_NAMES = frozenset({"In", "Out", "exit", "quit", "get_ipython"})
+
+
 def is_user_name(name: str, hidden: Mapping[str, object]) -> bool:
-    return not (IPYTHON_NAME.match(name) or name in hidden)
+    if name in hidden:
+        return False
+    if name[:1] != "_":  # most names: no pattern to match
+        return name not in _IPYTHON_PLAIN_NAMES
+    return not IPYTHON_NAME.match(name)
 
 
 def find_tensors(
@@ -63,35 +72,39 @@ def find_tensors(
     """Tensors reachable from ``namespace``: names, module parameters and buffers, containers."""
     found = Reachable()
     hidden = hidden or {}
-    user_items = [
-        (name, value) for name, value in list(namespace.items()) if is_user_name(name, hidden)
-    ]
+    tensors = found.tensors
+    others = []
     # Top-level names first, so a tensor's row is named as the user named it (t7, not ts[7]).
-    for name, value in user_items:
+    for name, value in list(namespace.items()):
+        if not is_user_name(name, hidden):
+            continue
         if isinstance(value, torch.Tensor):
-            found.add(name, value)
-    for name, value in user_items:
-        if not isinstance(value, torch.Tensor):
-            _visit(found, name, value, depth, items_per_container)
+            entry = tensors.get(id(value))
+            if entry is None:
+                tensors[id(value)] = (value, [name])
+            else:
+                entry[1].append(name)
+        elif isinstance(value, (torch.nn.Module, list, tuple, dict)):
+            others.append((name, value))
+    for name, value in others:
+        if isinstance(value, torch.nn.Module):
+            found.modules[name] = value
+        _visit(found, name, value, depth, items_per_container)
     return found
 
 
-def find_modules(
-    namespace: Mapping[str, object], hidden: Mapping[str, object] | None = None
-) -> list[dict]:
+def describe_modules(modules: Mapping[str, torch.nn.Module]) -> list[dict]:
     """Top-level nn.Modules, with the devices their tensors are on (the panel moves them whole)."""
-    hidden = hidden or {}
-    modules = []
-    for name, value in list(namespace.items()):
-        if isinstance(value, torch.nn.Module) and is_user_name(name, hidden):
-            tensors = [t for _, t in _module_tensors(value)]
-            modules.append({
-                "name": name,
-                "type": type(value).__name__,
-                "devices": sorted({str(t.device) for t in tensors}),
-                "tensors": len(tensors),
-            })  # fmt: skip
-    return modules
+    described = []
+    for name, module in modules.items():
+        tensors = [tensor for _, tensor in _module_tensors(module)]
+        described.append({
+            "name": name,
+            "type": type(module).__name__,
+            "devices": sorted({str(tensor.device) for tensor in tensors}),
+            "tensors": len(tensors),
+        })  # fmt: skip
+    return described
 
 
 def _visit(found: Reachable, path: str, value: object, depth: int, limit: int) -> None:
@@ -109,6 +122,12 @@ def _visit(found: Reachable, path: str, value: object, depth: int, limit: int) -
 
 
 def _module_tensors(module: torch.nn.Module) -> Iterable[tuple[str, torch.Tensor]]:
+    if not module._modules:  # a leaf layer: read its tables directly, ten times faster
+        for table in (module._parameters, module._buffers):
+            for name, tensor in table.items():
+                if tensor is not None:
+                    yield name, tensor
+        return
     yield from module.named_parameters()
     yield from module.named_buffers()
 
@@ -137,6 +156,7 @@ class Changes:
     upserted: list[dict]
     removed: list[str]
     tracker: Tracker
+    modules: list[dict] = field(default_factory=list)
 
     @property
     def rows(self) -> list[dict]:
@@ -177,6 +197,15 @@ class Tracker:
         for tensor, names in reachable.tensors.values():
             name = names[0]
             before = previous.get(name)
+            if before is not None and len(names) == 1 and not before[ALIASES]:
+                # Fast path, the common case: one name, nothing changed.
+                try:
+                    unchanged = before[MARK] == hash((id(tensor), fingerprint(tensor)))
+                except Exception:
+                    unchanged = False
+                if unchanged and before[STATUS] == "":
+                    current[name] = before
+                    continue
             seen = _describe_if_changed(before, tensor, name, names[1:])
             current[name] = seen
             if seen is not before and (before is None or before != seen):
@@ -184,7 +213,8 @@ class Tracker:
         self._seen = current
         self.truncated = reachable.truncated
         removed = [name for name in previous if name not in current]
-        return Changes(upserted=upserted, removed=removed, tracker=self)
+        modules = describe_modules(reachable.modules)
+        return Changes(upserted=upserted, removed=removed, tracker=self, modules=modules)
 
 
 def _describe_if_changed(

@@ -36,31 +36,47 @@ class DeviceGuard(TorchFunctionMode):
         self._is_cell_file = is_cell_file
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
-        if kwargs is None:
-            kwargs = {}
+        # Fast path, on every torch call of the cell: a few type checks and device-index
+        # comparisons (get_device() builds no object; no pytree, no allocation). Names and
+        # rules wait for a mismatch.
         if not self.active:
-            return func(*args, **kwargs)
-        # Fast path: one device among the tensor arguments (one level into lists).
+            return func(*args, **(kwargs or {}))
+        if kwargs is None:
+            if len(args) == 2:
+                first, second = args
+                if type(first) is Tensor and type(second) is Tensor:  # a + b, a @ b
+                    if first.get_device() == second.get_device():
+                        return func(first, second)
+                    return self._checked(func, args, kwargs)
+            elif len(args) < 2 and not (args and isinstance(args[0], (list, tuple))):
+                return func(*args)  # one tensor mixes nothing (unless a list: torch.cat)
         device = None
         for value in args:
             if isinstance(value, Tensor):
                 if device is None:
-                    device = value.device
-                elif value.device != device:
-                    break
+                    device = value.get_device()
+                elif value.get_device() != device:
+                    return self._checked(func, args, kwargs)
             elif isinstance(value, (list, tuple)):
                 for item in value:
                     if isinstance(item, Tensor):
                         if device is None:
-                            device = item.device
-                        elif item.device != device:
-                            break
-                else:
-                    continue
-                break
-        else:
-            if not kwargs or _kwargs_on(kwargs, device):
-                return func(*args, **kwargs)
+                            device = item.get_device()
+                        elif item.get_device() != device:
+                            return self._checked(func, args, kwargs)
+        if kwargs:
+            for value in kwargs.values():
+                if (
+                    isinstance(value, Tensor)
+                    and device is not None
+                    and value.get_device() != device
+                ):
+                    return self._checked(func, args, kwargs)
+            return func(*args, **kwargs)
+        return func(*args)
+
+    def _checked(self, func, args, kwargs):
+        kwargs = kwargs or {}
         self._check(func, args, kwargs)
         return func(*args, **kwargs)
 
@@ -83,13 +99,6 @@ class DeviceGuard(TorchFunctionMode):
             return
         movable = stray.label if stray.label.isidentifier() else None
         raise CrossDeviceError(message, name=movable, device=anchor.device)
-
-
-def _kwargs_on(kwargs: dict, device) -> bool:
-    for value in kwargs.values():
-        if isinstance(value, Tensor) and device is not None and value.device != device:
-            return False
-    return True
 
 
 def _operands(op, args, kwargs) -> list[Operand]:
