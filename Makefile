@@ -32,6 +32,7 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 test: install chromium lint
+	node --test tests/js/
 	$(PYTEST) -m "not cuda" -v
 
 test-gpu: install

@@ -1,5 +1,6 @@
 // The tensor table: one <tr data-tensor=NAME> per row, updated in place.
 import { formatBytes, formatGrad, formatShape, formatValues } from "./format.js";
+import { buildView } from "./view.js";
 
 const COLUMNS = [
   ["name", "name"],
@@ -109,50 +110,65 @@ export function renderRow(row, context) {
   return tr;
 }
 
+// Keeps every row's data; renders only the rows of the current view.
 export class TensorTable {
   constructor(table, context) {
     this.body = table.tBodies[0];
     this.context = context; // {target, noTargetReason}
-    this.rows = new Map(); // name -> <tr>
-    this.data = new Map(); // name -> row
+    this.data = new Map(); // name -> row, in arrival order
+    this.options = { filter: "", sort: "", group: false, page: 0 };
+    this.view = null;
+    this.pending = false;
   }
 
   row(name) {
     return this.data.get(name);
   }
 
+  get size() {
+    return this.data.size;
+  }
+
   setContext(context) {
     this.context = context;
-    this.upsert([...this.data.values()]);
+    this.render();
+  }
+
+  setOptions(options) {
+    this.options = { ...this.options, ...options };
+    this.render();
   }
 
   replaceAll(rows) {
-    this.body.replaceChildren();
-    this.rows.clear();
     this.data.clear();
     this.upsert(rows);
   }
 
   upsert(rows) {
-    for (const row of rows) {
-      const fresh = renderRow(row, this.context);
-      const old = this.rows.get(row.name);
-      if (old) old.replaceWith(fresh);
-      else this.body.appendChild(fresh);
-      this.rows.set(row.name, fresh);
-      this.data.set(row.name, row);
-    }
+    for (const row of rows) this.data.set(row.name, row);
+    this.render();
   }
 
   remove(names) {
-    for (const name of names) {
-      this.rows.get(name)?.remove();
-      this.rows.delete(name);
-      this.data.delete(name);
-    }
+    for (const name of names) this.data.delete(name);
+    this.render();
   }
 
-  get size() {
-    return this.rows.size;
+  render() {
+    this.view = buildView([...this.data.values()], this.options);
+    const cells = this.view.items.map((item) => (item.group ? renderGroup(item.group) : renderRow(item.row, this.context)));
+    this.body.replaceChildren(...cells);
+    this.onRender?.(this.view);
   }
+}
+
+function renderGroup(group) {
+  const tr = document.createElement("tr");
+  tr.className = "ti-group";
+  tr.dataset.device = group.device;
+  const td = document.createElement("td");
+  td.colSpan = COLUMNS.length;
+  td.textContent = `${group.device}: ${group.count} tensor${group.count === 1 ? "" : "s"}, ${formatBytes(group.bytes)}`;
+  tr.appendChild(td);
+  return tr;
 }

@@ -3,6 +3,7 @@ import "./style.css";
 import { formatDevices } from "./format.js";
 import { gradientPrompt, moveConfirmation } from "./prompt.js";
 import { createTable, TensorTable } from "./table.js";
+import { PAGE_SIZE } from "./view.js";
 
 function element(tag, attributes = {}, text = "") {
   const node = document.createElement(tag);
@@ -36,11 +37,28 @@ function render({ model, el }) {
   const flag = element("div", { "data-role": "flag" });
   const dialogs = element("div", { className: "ti-dialogs" });
   const modules = element("div", { "data-role": "modules" });
+  const controls = element("div", { className: "ti-controls" });
+  const filter = element("input", { name: "filter", type: "search", placeholder: "filter by name" });
+  const sortLabel = element("label", {}, "sort ");
+  const sort = element("select", { name: "sort" });
+  for (const [value, label] of [["", "as created"], ["name", "name"], ["memory", "memory"], ["device", "device"]]) {
+    sort.appendChild(element("option", { value }, label));
+  }
+  sortLabel.appendChild(sort);
+  const groupLabel = element("label", {});
+  const group = element("input", { name: "group", type: "checkbox" });
+  groupLabel.append(group, " group by device");
+  const pager = element("span", { "data-role": "pager" });
+  const previous = element("button", { type: "button", "data-page": "previous" }, "‹");
+  const pageText = element("span", {});
+  const next = element("button", { type: "button", "data-page": "next" }, "›");
+  pager.append(previous, pageText, next);
+  controls.append(filter, sortLabel, groupLabel, pager);
   const tableElement = createTable();
   const table = new TensorTable(tableElement, moveContext(model.get("devices"), null));
   const empty = element("div", { className: "ti-empty" }, "No tensors yet: create one and it shows up here.");
   const truncated = element("div", { "data-role": "truncated" });
-  root.append(header, flag, message, dialogs, modules, tableElement, empty, truncated);
+  root.append(header, flag, message, dialogs, modules, controls, tableElement, empty, truncated);
   el.appendChild(root);
 
   const send = (request) => model.send(request);
@@ -108,6 +126,22 @@ function render({ model, el }) {
   const showEmpty = () => {
     empty.hidden = table.size > 0;
   };
+  table.onRender = (view) => {
+    const first = view.shown === 0 ? 0 : view.page * PAGE_SIZE + 1;
+    const last = Math.min(view.shown, (view.page + 1) * PAGE_SIZE);
+    const filtered = view.shown === view.total ? "" : ` (${view.total.toLocaleString()} in all)`;
+    pageText.textContent = ` ${first.toLocaleString()}–${last.toLocaleString()} of ${view.shown.toLocaleString()}${filtered} `;
+    previous.disabled = view.page === 0;
+    next.disabled = view.page >= view.pages - 1;
+    controls.hidden = view.total === 0;
+  };
+  const onFilter = () => table.setOptions({ filter: filter.value, page: 0 });
+  const onSort = () => table.setOptions({ sort: sort.value, page: 0 });
+  const onGroup = () => table.setOptions({ group: group.checked, page: 0 });
+  const onPage = (event) => {
+    const step = event.currentTarget.dataset.page === "next" ? 1 : -1;
+    table.setOptions({ page: table.options.page + step });
+  };
 
   const startMove = (name) => {
     const row = table.row(name);
@@ -160,6 +194,11 @@ function render({ model, el }) {
   };
 
   root.addEventListener("click", onClick);
+  filter.addEventListener("input", onFilter);
+  sort.addEventListener("change", onSort);
+  group.addEventListener("change", onGroup);
+  previous.addEventListener("click", onPage);
+  next.addEventListener("click", onPage);
   target.addEventListener("change", onTarget);
   model.on("change:devices", showDevices);
   model.on("change:message", showMessage);
