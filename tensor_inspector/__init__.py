@@ -24,6 +24,11 @@ __all__ = [
 ]
 
 
+def _jupyter_server_extension_points() -> list[dict]:
+    """Found by jupyter-server: the kernels overview page (tensor_inspector.server)."""
+    return [{"module": "tensor_inspector.server"}]
+
+
 def load_ipython_extension(shell) -> None:
     from tensor_inspector.inspector import attach
 

@@ -26,9 +26,22 @@ def attach(shell, show_panel: bool = True) -> Inspector:
         inspector = Inspector(shell)
         inspector.start()
         _inspectors[shell] = inspector
-    if show_panel:
+    if show_panel and _running_a_cell(shell):
         display(inspector.new_panel())
+    elif show_panel:
+        # Loaded as the kernel starts (--ext, or the profile): the panel goes under the first cell.
+        inspector.show_panel_after_next_cell = True
     return inspector
+
+
+def _running_a_cell(shell) -> bool:
+    kernel = getattr(shell, "kernel", None)
+    if kernel is None:
+        return True
+    try:
+        return bool(kernel.get_parent("shell"))
+    except Exception:
+        return True
 
 
 def detach(shell) -> None:
@@ -45,6 +58,7 @@ class Inspector:
         self.tracker = Tracker()
         self.panels: list[Panel] = []
         self.flag: dict = {}
+        self.show_panel_after_next_cell = False
         self.modules: list[dict] = []
         self._magics = None
         self.guard = None
@@ -149,6 +163,9 @@ class Inspector:
             if self.guard is not None and result is not None:
                 self.guard.after_cell(result)
             self.refresh()
+            if self.show_panel_after_next_cell and result is not None:
+                self.show_panel_after_next_cell = False
+                display(self.new_panel())
         except Exception as error:  # the user's cell must never fail because of the panel
             self._report(error)
 

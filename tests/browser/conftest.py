@@ -2,85 +2,16 @@
 
 from __future__ import annotations
 
-import json
-import os
-import secrets
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.servers import JupyterServer
+
 CHROMIUM = "/usr/bin/chromium"
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "tests" / "artifacts"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class JupyterServer:
-    def __init__(self, app: str, root: Path, home: Path):
-        self.app, self.root, self.home = app, root, home
-        self.port = _free_port()
-        self.token = secrets.token_hex(16)
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        settings = self.home / "settings"
-        notify = settings / "@jupyterlab" / "apputils-extension"
-        notify.mkdir(parents=True)
-        (notify / "notification.jupyterlab-settings").write_text(
-            json.dumps({"fetchNews": "false", "checkForUpdates": False})
-        )
-        env = {
-            **os.environ,
-            "JUPYTER_CONFIG_DIR": str(self.home / "config"),
-            "JUPYTERLAB_SETTINGS_DIR": str(settings),
-            "JUPYTERLAB_WORKSPACES_DIR": str(self.home / "workspaces"),
-            "JUPYTER_RUNTIME_DIR": str(self.home / "runtime"),
-            "IPYTHONDIR": str(self.home / "ipython"),
-        }
-        app_class = "LabApp" if self.app == "jupyterlab" else "JupyterNotebookApp"
-        command = [
-            sys.executable, "-m", self.app, "--no-browser",
-            f"--port={self.port}", "--ServerApp.port_retries=0", "--ServerApp.ip=127.0.0.1",
-            f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
-            "--allow-root", f"--{app_class}.expose_app_in_browser=True",
-        ]  # fmt: skip
-        if self.app == "jupyterlab":
-            command.append("--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate")
-        log = (self.home / "server.log").open("w")
-        self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError((self.home / "server.log").read_text())
-            try:
-                urllib.request.urlopen(f"{self.url}/api/status?token={self.token}", timeout=2)
-                return
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError(
-            "Jupyter server did not start:\n" + (self.home / "server.log").read_text()
-        )
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
 
 
 def notebook_root(tmp_path_factory, names: list[str], prelude: str | None = None) -> Path:

@@ -1,0 +1,68 @@
+"""Ask every running kernel what it holds, without blocking the server: a busy kernel is
+reported as busy, a slow one times out, and all are asked at once."""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import json
+
+# Evaluated in the kernel; a kernel that never loaded tensor-inspector imports nothing.
+EXPRESSION = (
+    "__import__('json').dumps(__import__('tensor_inspector.overview').overview.kernel_overview()) "
+    "if 'tensor_inspector' in __import__('sys').modules else '{\"loaded\": false}'"
+)
+TIMEOUT_S = 2.0
+
+
+async def gather(serverapp) -> list[dict]:
+    sessions = {
+        session["kernel"]["id"]: session
+        for session in await _maybe_await(serverapp.session_manager.list_sessions())
+    }
+    kernels = serverapp.kernel_manager.list_kernels()
+    return list(await asyncio.gather(*(_one(serverapp, k, sessions.get(k["id"])) for k in kernels)))
+
+
+async def _one(serverapp, kernel: dict, session: dict | None) -> dict:
+    entry = {
+        "id": kernel["id"],
+        "name": kernel.get("name"),
+        "state": kernel.get("execution_state"),
+        "path": (session or {}).get("path"),
+        "inspector": None,
+    }
+    if entry["state"] == "busy":
+        return entry  # asking would wait behind the running cell
+    try:
+        entry["inspector"] = await asyncio.wait_for(_ask(serverapp, kernel["id"]), TIMEOUT_S)
+    except asyncio.TimeoutError:
+        entry["state"] = "busy"
+    except Exception as error:
+        entry["error"] = f"{type(error).__name__}: {error}"
+    return entry
+
+
+async def _ask(serverapp, kernel_id: str) -> dict:
+    manager = serverapp.kernel_manager.get_kernel(kernel_id)
+    client = manager.client()
+    client.start_channels(iopub=False, stdin=False, hb=False, control=False)
+    try:
+        msg_id = client.execute(
+            "", silent=True, store_history=False, user_expressions={"ti": EXPRESSION}
+        )
+        while True:
+            reply = await client.get_shell_msg()
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        result = reply["content"].get("user_expressions", {}).get("ti", {})
+        if result.get("status") != "ok":
+            return {"loaded": False, "error": result.get("evalue")}
+        # text/plain is the repr of the JSON string: a Python literal, read without evaluating.
+        return json.loads(ast.literal_eval(result["data"]["text/plain"]))
+    finally:
+        client.stop_channels()
+
+
+async def _maybe_await(value):
+    return await value if asyncio.iscoroutine(value) else value

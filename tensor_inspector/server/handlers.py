@@ -1,0 +1,90 @@
+"""The overview page and its JSON API. Both need the server's token (403 without it)."""
+
+from __future__ import annotations
+
+import html
+import json
+
+from jupyter_server.base.handlers import APIHandler
+from tornado import web
+
+from tensor_inspector.server.gather import gather
+
+
+class KernelsApiHandler(APIHandler):
+    @web.authenticated
+    async def get(self) -> None:
+        self.finish(json.dumps({"kernels": await gather(self.serverapp)}))
+
+
+class OverviewPageHandler(APIHandler):
+    # An APIHandler answers 403 rather than redirecting to a login page.
+    @web.authenticated
+    async def get(self) -> None:
+        kernels = await gather(self.serverapp)
+        self.finish(render_page(kernels), set_content_type="text/html; charset=UTF-8")
+
+
+def _bytes(count: int | None) -> str:
+    if count is None:
+        return ""
+    value = float(count)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return ""
+
+
+def _memory(devices: dict) -> str:
+    if not devices or not devices.get("available"):
+        return "cpu only"
+    parts = []
+    for device in devices.get("devices", []):
+        allocated = device.get("memory_allocated")
+        parts.append(
+            f"{device['device']}: {_bytes(allocated) if allocated is not None else 'not in use'}"
+        )
+    return "; ".join(parts)
+
+
+def render_page(kernels: list[dict]) -> str:
+    rows = []
+    for kernel in kernels:
+        info = kernel.get("inspector") or {}
+        if kernel.get("state") == "busy" and not info:
+            holding = "busy: asked again on reload"
+        elif not info.get("loaded"):
+            holding = "tensor-inspector not loaded"
+        else:
+            largest = ", ".join(
+                f"{t['name']} {t['shape']} {t['device']} {_bytes(t['bytes'])}"
+                for t in info["largest"]
+            )
+            holding = f"{info['tensors']} tensors; {_memory(info['devices'])}; largest: {largest or 'none'}"
+        rows.append(
+            f'<tr data-kernel="{html.escape(kernel["id"])}"><td data-field="path">'
+            f"{html.escape(kernel.get('path') or '(no notebook)')}</td>"
+            f'<td data-field="state">{html.escape(str(kernel.get("state")))}</td>'
+            f'<td data-field="kernel">{html.escape(str(kernel.get("name")))}</td>'
+            f'<td data-field="tensors">{html.escape(holding)}</td></tr>'
+        )
+    body = "\n".join(rows) or '<tr><td colspan="4">No kernel is running.</td></tr>'
+    return f"""<!doctype html>
+<html><head><meta charset="utf-8"><title>tensor-inspector: kernels</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}
+table {{ border-collapse: collapse; }}
+th, td {{ text-align: left; padding: 4px 12px 4px 0; border-bottom: 1px solid #ddd; vertical-align: top; }}
+td[data-field="tensors"] {{ font-family: monospace; }}
+</style></head>
+<body class="tensor-inspector-overview">
+<h1>Which notebook holds my GPU memory?</h1>
+<p>Every running kernel, and for those with tensor-inspector loaded, memory per device, the
+number of tensors and the largest ones. Reload the page to ask again.</p>
+<table><thead><tr><th>notebook</th><th>state</th><th>kernel</th><th>tensors</th></tr></thead>
+<tbody>
+{body}
+</tbody></table>
+</body></html>
+"""

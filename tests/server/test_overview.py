@@ -1,0 +1,96 @@
+"""The kernels overview page and API, against a real jupyter-server with two kernels."""
+
+import json
+import time
+
+import pytest
+from jupyter_client import BlockingKernelClient
+
+from tests.servers import JupyterServer
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    running = JupyterServer("jupyter_server", tmp_path_factory.mktemp("root"), tmp_path_factory.mktemp("home"))
+    running.start()
+    yield running
+    running.stop()
+
+
+def client_for(server, kernel_id) -> BlockingKernelClient:
+    client = BlockingKernelClient(connection_file=str(server.runtime_dir / f"kernel-{kernel_id}.json"))
+    client.load_connection_file()
+    client.start_channels()
+    client.wait_for_ready(timeout=60)
+    return client
+
+
+def run(client, code):
+    reply = client.execute_interactive(code, timeout=60, output_hook=lambda msg: None)
+    assert reply["content"]["status"] == "ok", reply["content"]
+
+
+@pytest.fixture(scope="module")
+def two_kernels(server):
+    inspected = server.post("/api/kernels", {"name": "python3-tensor-inspector"})
+    plain = server.post("/api/kernels", {"name": "python3"})
+    inspected_client = client_for(server, inspected["id"])
+    plain_client = client_for(server, plain["id"])
+    run(inspected_client, "import torch\nweights = torch.zeros(1000, 250)\nsmall = torch.ones(3)")
+    run(plain_client, "x = 1")
+    yield inspected, plain, inspected_client, plain_client
+    inspected_client.stop_channels()
+    plain_client.stop_channels()
+
+
+def kernels(server):
+    status, body = server.get("/tensor-inspector/api/kernels")
+    assert status == 200
+    return {kernel["id"]: kernel for kernel in json.loads(body)["kernels"]}
+
+
+def test_the_api_lists_both_kernels_and_what_the_inspected_one_holds(server, two_kernels):
+    inspected, plain, *_ = two_kernels
+    listed = kernels(server)
+    assert set(listed) >= {inspected["id"], plain["id"]}
+    info = listed[inspected["id"]]["inspector"]
+    assert info["loaded"] is True  # the kernelspec loaded it: no %load_ext anywhere
+    assert info["tensors"] == 2
+    assert info["largest"][0]["name"] == "weights"
+    assert info["largest"][0]["bytes"] == 1000 * 250 * 4
+    assert info["devices"]["available"] is False
+    assert listed[plain["id"]]["inspector"]["loaded"] is False
+
+
+def test_asking_leaves_no_trace_in_the_kernels_history(server, two_kernels):
+    _, _, inspected_client, _ = two_kernels
+    kernels(server)
+    reply = inspected_client.execute_interactive(
+        "print(len(In), 'weights' in dir())", timeout=30, output_hook=lambda msg: None
+    )
+    assert reply["content"]["execution_count"] == 2  # only the test's own cells ran
+
+
+def test_the_page_answers_which_notebook_holds_memory(server, two_kernels):
+    inspected, plain, *_ = two_kernels
+    status, page = server.get("/tensor-inspector/")
+    assert status == 200
+    assert f'data-kernel="{inspected["id"]}"' in page and f'data-kernel="{plain["id"]}"' in page
+    assert "2 tensors" in page and "weights [1000, 250] cpu 976.6 KB" in page
+    assert "tensor-inspector not loaded" in page
+
+
+def test_without_the_token_both_answer_403(server):
+    assert server.get("/tensor-inspector/api/kernels", token=False)[0] == 403
+    assert server.get("/tensor-inspector/", token=False)[0] == 403
+
+
+def test_a_busy_kernel_shows_as_busy_and_does_not_block(server, two_kernels):
+    _, plain, _, plain_client = two_kernels
+    plain_client.execute("import time; time.sleep(6)")
+    time.sleep(0.5)
+    start = time.monotonic()
+    listed = kernels(server)
+    assert time.monotonic() - start < 4
+    assert listed[plain["id"]]["state"] == "busy"
+    plain_client.get_shell_msg(timeout=30)  # let the sleep finish
