@@ -19,6 +19,12 @@ class KernelsApiHandler(APIHandler):
 
 class OverviewPageHandler(APIHandler):
     # An APIHandler answers 403 rather than redirecting to a login page.
+
+    @property
+    def content_security_policy(self) -> str:
+        # The page's only extra is its inline stylesheet: no scripts, no outside content.
+        return "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+
     @web.authenticated
     async def get(self) -> None:
         kernels = await gather(self.serverapp)
@@ -48,41 +54,54 @@ def _memory(devices: dict) -> str:
     return "; ".join(parts)
 
 
+def _holding(kernel: dict) -> tuple[str, str, str]:
+    """(tensors, memory, largest) cells of one kernel."""
+    info = kernel.get("inspector") or {}
+    if kernel.get("state") == "busy" and not info:
+        return "busy: asked again on reload", "", ""
+    if not info.get("loaded"):
+        return "tensor-inspector not loaded", "", ""
+    largest = "".join(
+        f"<li>{html.escape(t['name'])} {html.escape(str(t['shape']))} {html.escape(t['device'])} "
+        f"{_bytes(t['bytes'])}</li>"
+        for t in info["largest"]
+    )
+    return (
+        f"{info['tensors']} tensors",
+        html.escape(_memory(info["devices"])),
+        f"<ul>{largest}</ul>",
+    )
+
+
 def render_page(kernels: list[dict]) -> str:
     rows = []
     for kernel in kernels:
-        info = kernel.get("inspector") or {}
-        if kernel.get("state") == "busy" and not info:
-            holding = "busy: asked again on reload"
-        elif not info.get("loaded"):
-            holding = "tensor-inspector not loaded"
-        else:
-            largest = ", ".join(
-                f"{t['name']} {t['shape']} {t['device']} {_bytes(t['bytes'])}"
-                for t in info["largest"]
-            )
-            holding = f"{info['tensors']} tensors; {_memory(info['devices'])}; largest: {largest or 'none'}"
+        tensors, memory, largest = _holding(kernel)
         rows.append(
-            f'<tr data-kernel="{html.escape(kernel["id"])}"><td data-field="path">'
-            f"{html.escape(kernel.get('path') or '(no notebook)')}</td>"
+            f'<tr data-kernel="{html.escape(kernel["id"])}">'
+            f'<td data-field="path">{html.escape(kernel.get("path") or "(no notebook)")}</td>'
             f'<td data-field="state">{html.escape(str(kernel.get("state")))}</td>'
             f'<td data-field="kernel">{html.escape(str(kernel.get("name")))}</td>'
-            f'<td data-field="tensors">{html.escape(holding)}</td></tr>'
+            f'<td data-field="tensors">{html.escape(tensors)}</td>'
+            f'<td data-field="memory">{memory}</td>'
+            f'<td data-field="largest">{largest}</td></tr>'
         )
-    body = "\n".join(rows) or '<tr><td colspan="4">No kernel is running.</td></tr>'
+    body = "\n".join(rows) or '<tr><td colspan="6">No kernel is running.</td></tr>'
     return f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>tensor-inspector: kernels</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}
 table {{ border-collapse: collapse; }}
-th, td {{ text-align: left; padding: 4px 12px 4px 0; border-bottom: 1px solid #ddd; vertical-align: top; }}
-td[data-field="tensors"] {{ font-family: monospace; }}
+th, td {{ text-align: left; padding: 6px 16px 6px 0; border-bottom: 1px solid #ddd; vertical-align: top; }}
+td[data-field="largest"], td[data-field="memory"] {{ font-family: monospace; }}
+ul {{ margin: 0; padding-left: 1em; }}
 </style></head>
 <body class="tensor-inspector-overview">
 <h1>Which notebook holds my GPU memory?</h1>
-<p>Every running kernel, and for those with tensor-inspector loaded, memory per device, the
-number of tensors and the largest ones. Reload the page to ask again.</p>
-<table><thead><tr><th>notebook</th><th>state</th><th>kernel</th><th>tensors</th></tr></thead>
+<p>Every running kernel; for those with tensor-inspector loaded, the memory allocated per
+device, the number of tensors and the largest ones. Reload the page to ask again.</p>
+<table><thead><tr><th>notebook</th><th>state</th><th>kernel</th><th>tensors</th>
+<th>memory per device</th><th>largest tensors</th></tr></thead>
 <tbody>
 {body}
 </tbody></table>

@@ -138,3 +138,39 @@ def test_without_an_accelerator_the_guard_pushes_no_mode(frontend):
     )
     printed = "".join(m["content"].get("text", "") for m in messages if m["msg_type"] == "stream")
     assert printed.strip() == "0"
+
+
+def test_the_tensor_inspector_kernel_needs_no_load_ext():
+    km, kc = start_new_kernel(kernel_name="python3-tensor-inspector")
+    try:
+        frontend = FrontEnd(kc)
+        messages = frontend.execute("import torch\nt1 = torch.ones(3)")
+        assert frontend.comm_id is not None  # the first cell shows the panel
+        assert any(m["msg_type"] == "display_data" for m in messages)
+        out = frontend.execute(
+            "import tensor_inspector\nprint([r['name'] for r in tensor_inspector.current().rows])"
+        )
+        printed = "".join(m["content"].get("text", "") for m in out if m["msg_type"] == "stream")
+        assert printed.strip() == "['t1']"
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+def test_a_kernel_started_with_the_profile_enabled_loads_it(tmp_path, monkeypatch):
+    profile = tmp_path / "profile_default"
+    profile.mkdir()
+    from tensor_inspector.profile import enable
+
+    enable(profile)
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path))
+    km, kc = start_new_kernel(kernel_name="python3")
+    try:
+        out = FrontEnd(kc).execute(
+            "import tensor_inspector\nprint(tensor_inspector.current() is not None)"
+        )
+        printed = "".join(m["content"].get("text", "") for m in out if m["msg_type"] == "stream")
+        assert printed.strip() == "True"
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)

@@ -11,14 +11,18 @@ from tests.servers import JupyterServer
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    running = JupyterServer("jupyter_server", tmp_path_factory.mktemp("root"), tmp_path_factory.mktemp("home"))
+    running = JupyterServer(
+        "jupyter_server", tmp_path_factory.mktemp("root"), tmp_path_factory.mktemp("home")
+    )
     running.start()
     yield running
     running.stop()
 
 
 def client_for(server, kernel_id) -> BlockingKernelClient:
-    client = BlockingKernelClient(connection_file=str(server.runtime_dir / f"kernel-{kernel_id}.json"))
+    client = BlockingKernelClient(
+        connection_file=str(server.runtime_dir / f"kernel-{kernel_id}.json")
+    )
     client.load_connection_file()
     client.start_channels()
     client.wait_for_ready(timeout=60)
@@ -76,7 +80,7 @@ def test_the_page_answers_which_notebook_holds_memory(server, two_kernels):
     status, page = server.get("/tensor-inspector/")
     assert status == 200
     assert f'data-kernel="{inspected["id"]}"' in page and f'data-kernel="{plain["id"]}"' in page
-    assert "2 tensors" in page and "weights [1000, 250] cpu 976.6 KB" in page
+    assert "2 tensors" in page and "<li>weights [1000, 250] cpu 976.6 KB</li>" in page
     assert "tensor-inspector not loaded" in page
 
 
