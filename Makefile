@@ -39,6 +39,7 @@ test-gpu: install
 	$(PYTEST) -m cuda -v
 
 bench: install
+	$(PIP) install --quiet -c $(CONSTRAINTS) -e ".[bench]"
 	$(PY) -m bench
 
 clean:
