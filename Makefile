@@ -21,7 +21,7 @@ chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
 demo: install
-	$(VENV)/bin/jupyter lab examples/tensor_basics.ipynb
+	$(VENV)/bin/jupyter lab examples/tensor_basics.ipynb $(if $(filter 0,$(shell id -u)),--allow-root)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -92,3 +92,9 @@ def test_move_backward_prompt_and_zero_grad(lab, page, tmp_path):
         prompt.wait_for(state="detached")
     assert not marker.exists()
     assert page.errors == []
+
+    # The server's overview page sees this kernel and what it holds.
+    overview = page.context.new_page()
+    overview.goto(f"{lab.url}/tensor-inspector/?token={lab.token}")
+    row = overview.locator("tr[data-kernel]").filter(has_text="actions.ipynb")
+    expect(row.locator('[data-field="largest"]')).to_contain_text("stacked [2, 3, 5] cpu 120 B")

@@ -1,0 +1,49 @@
+"""The device table on a real GPU: PyTorch itself is the oracle (`make test-gpu`)."""
+
+import pytest
+import torch
+
+from tensor_inspector import CrossDeviceError
+from tensor_inspector.guard.mode import DeviceGuard
+from tensor_inspector.guard.op_table import op_table
+from tensor_inspector.guard.rules import Operand, OpName, mismatch
+from tests.guard.device_cases import CASES
+
+pytestmark = [
+    pytest.mark.cuda,
+    pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU"),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_cuda_agrees_with_the_table(case):
+    a, b = case.tensors("cuda:0")
+    if case.runs:
+        case.run(a, b)
+    else:
+        with pytest.raises(RuntimeError):
+            case.run(a, b)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_the_guard_agrees_on_cuda(case):
+    a, b = case.tensors("cuda:0")
+    with DeviceGuard(names_of=lambda: {id(a): "a", id(b): "b"}):
+        if case.runs:
+            case.run(a, b)
+        else:
+            with pytest.raises(CrossDeviceError):
+                case.run(a, b)
+
+
+@pytest.mark.skipif(torch.cuda.device_count() < 2, reason="needs two GPUs")
+def test_two_gpus_do_not_mix():
+    a, b = torch.ones(3, device="cuda:0"), torch.ones(3, device="cuda:1")
+    with pytest.raises(RuntimeError):
+        a + b
+    found = mismatch(
+        OpName("add"),
+        [Operand("a", "cuda:0"), Operand("b", "cuda:1")],
+        op_table().allows_cpu_scalars("add"),
+    )
+    assert found is not None
