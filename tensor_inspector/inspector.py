@@ -28,6 +28,7 @@ def attach(shell, show_panel: bool = True) -> Inspector:
         _inspectors[shell] = inspector
     if show_panel and _running_a_cell(shell):
         display(inspector.new_panel())
+        inspector.displayed_in_this_cell = True
     elif show_panel:
         # Loaded as the kernel starts (--ext, or the profile): the panel goes under the first cell.
         inspector.show_panel_after_next_cell = True
@@ -42,6 +43,14 @@ def _running_a_cell(shell) -> bool:
         return bool(kernel.get_parent("shell"))
     except Exception:
         return True
+
+
+def _loads_this_extension(result) -> bool:
+    source = getattr(getattr(result, "info", None), "raw_cell", "") or ""
+    return any(
+        line.strip() in ("%load_ext tensor_inspector", "%reload_ext tensor_inspector")
+        for line in source.splitlines()
+    )
 
 
 def detach(shell) -> None:
@@ -59,6 +68,7 @@ class Inspector:
         self.panels: list[Panel] = []
         self.flag: dict = {}
         self.show_panel_after_next_cell = False
+        self.displayed_in_this_cell = False
         self.modules: list[dict] = []
         self._magics = None
         self.guard = None
@@ -163,9 +173,15 @@ class Inspector:
             if self.guard is not None and result is not None:
                 self.guard.after_cell(result)
             self.refresh()
-            if self.show_panel_after_next_cell and result is not None:
+            if result is not None and (
+                self.show_panel_after_next_cell
+                or (_loads_this_extension(result) and not self.displayed_in_this_cell)
+            ):
+                # The first cell after loading at kernel start, or %load_ext run again (after
+                # "Run All", say), which IPython answers without calling us: show a panel.
                 self.show_panel_after_next_cell = False
                 display(self.new_panel())
+            self.displayed_in_this_cell = False
         except Exception as error:  # the user's cell must never fail because of the panel
             self._report(error)
 

@@ -47,6 +47,14 @@ def test_loading_twice_is_harmless(ip):
     assert len(ip.events.callbacks["post_run_cell"]) == callbacks
 
 
+def test_running_load_ext_again_shows_a_panel_again(ip):
+    run(ip, "%load_ext tensor_inspector")
+    run(ip, "%load_ext tensor_inspector")  # "Run All" in a notebook that already loaded it
+    assert len(tensor_inspector.current().panels) == 2
+    run(ip, "x = 1")
+    assert len(tensor_inspector.current().panels) == 2
+
+
 def test_unload_removes_every_hook_and_magic(ip):
     before = {event: list(cbs) for event, cbs in ip.events.callbacks.items()}
     run(ip, "%load_ext tensor_inspector")
