@@ -138,8 +138,7 @@ def fingerprint(tensor: torch.Tensor) -> tuple:
             tensor.numel(),
             dims,
             tensor.size(0) if dims else 0,
-            tensor.dtype,
-            tensor.device,
+            # No dtype or device: changing either gives the tensor other memory (data_ptr).
             tensor.requires_grad,
             tensor.grad_fn is None,
             None if grad is None else (id(grad), grad._version, grad.numel(), grad.data_ptr()),

@@ -197,15 +197,17 @@ class Tracker:
         for tensor, names in reachable.tensors.values():
             name = names[0]
             before = previous.get(name)
-            if before is not None and len(names) == 1 and not before[ALIASES]:
-                # Fast path, the common case: one name, nothing changed.
-                try:
-                    unchanged = before[MARK] == hash((id(tensor), fingerprint(tensor)))
-                except Exception:
-                    unchanged = False
-                if unchanged and before[STATUS] == "":
-                    current[name] = before
-                    continue
+            # Fast path, the common case: one name, nothing changed since a settled row.
+            if (
+                before is not None
+                and len(names) == 1
+                and before[STATUS] == ""
+                and not before[ALIASES]
+                and before[MARK] is not None
+                and before[MARK] == _mark(tensor)
+            ):
+                current[name] = before
+                continue
             seen = _describe_if_changed(before, tensor, name, names[1:])
             current[name] = seen
             if seen is not before and (before is None or before != seen):
@@ -217,13 +219,18 @@ class Tracker:
         return Changes(upserted=upserted, removed=removed, tracker=self, modules=modules)
 
 
+def _mark(tensor: torch.Tensor) -> int | None:
+    """The tensor's identity and fingerprint, hashed: equal marks, unchanged row."""
+    try:
+        return hash((id(tensor), fingerprint(tensor)))
+    except Exception:
+        return None
+
+
 def _describe_if_changed(
     before: Packed | None, tensor: torch.Tensor, name: str, aliases: list[str]
 ) -> Packed:
-    try:
-        mark = hash((id(tensor), fingerprint(tensor)))
-    except Exception:
-        mark = None
+    mark = _mark(tensor)
     if before is not None and mark is not None and mark == before[MARK]:
         if before[ALIASES] == tuple(aliases) and before[STATUS] == "":
             return before
