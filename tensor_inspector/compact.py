@@ -1,6 +1,7 @@
 """Rows kept between refreshes, packed small: one tuple per row (its fields in ROW_KEYS order,
-then the tensor's mark), repeated values shared, previews as JSON text. The tracker keeps one
-per live tensor, so 10,000 tensors must cost little."""
+then the tensor's mark), repeated values shared. A tensor's values (the preview) are not kept,
+only a digest that tells when they changed: they are read again from the tensor when a row is
+sent. The tracker keeps one per live tensor, so 10,000 tensors must cost little."""
 
 from __future__ import annotations
 
@@ -32,7 +33,13 @@ def share(value):
 
 
 class JsonText(str):
-    """A preview kept as its JSON text (one object instead of a list of numbers)."""
+    """A grad's preview kept as its JSON text (one object instead of a list of numbers)."""
+
+    __slots__ = ()
+
+
+class ValuesDigest(int):
+    """Stands for a preview that was dropped: equal digests, equal values."""
 
     __slots__ = ()
 
@@ -44,7 +51,10 @@ def pack(row: dict, mark: int | None) -> Packed:
             values[position] = share(values[position])
     values[ALIASES] = tuple(row["aliases"])
     values[_INDEX["shape"]] = None if row["shape"] is None else share(tuple(row["shape"]))
-    values[PREVIEW] = _pack_preview(row["preview"])
+    preview = row["preview"]
+    if isinstance(preview, (list, float, int, bool)):
+        preview = ValuesDigest(hash(json.dumps(preview)))
+    values[PREVIEW] = preview
     grad = row["grad"]
     if grad is not None:
         values[_INDEX["grad"]] = share(
@@ -58,7 +68,8 @@ def unpack(packed: Packed) -> dict:
     row = dict(zip(ROW_KEYS, packed[:MARK], strict=True))
     row["aliases"] = list(row["aliases"])
     row["shape"] = None if row["shape"] is None else list(row["shape"])
-    row["preview"] = _unpack_preview(row["preview"])
+    if isinstance(row["preview"], ValuesDigest):
+        row["preview"] = None  # the caller reads the values again (needs_values)
     grad = row["grad"]
     if grad is not None:
         row["grad"] = {
@@ -68,6 +79,11 @@ def unpack(packed: Packed) -> dict:
             "preview": _unpack_preview(grad[3]),
         }
     return row
+
+
+def needs_values(packed: Packed) -> bool:
+    """Whether the row's preview was dropped and must be read again from the tensor."""
+    return isinstance(packed[PREVIEW], ValuesDigest)
 
 
 def with_status(packed: Packed, status: str, aliases: tuple | None = None) -> Packed:

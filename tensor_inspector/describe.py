@@ -54,11 +54,22 @@ def describe(tensor: torch.Tensor, name: str, aliases: list[str] | tuple[str, ..
         "grad": describe_grad(readable_grad(tensor)),
         "numel": _optional(tensor.numel),
         "nbytes": _optional(lambda: int(tensor.nbytes)),
-        "storage_nbytes": _optional(lambda: int(tensor.untyped_storage().nbytes())),
+        "storage_nbytes": _optional(lambda: storage_nbytes(tensor)),
         "is_view": bool(_optional(tensor._is_view)),
         "preview": preview(tensor),
         "status": "",
     }
+
+
+def storage_nbytes(tensor: torch.Tensor) -> int:
+    """Bytes of the memory block the tensor lives in (a view's is its base's)."""
+    if not tensor._is_view() and tensor.storage_offset() == 0 and tensor.is_contiguous():
+        # Asking for the storage would create a Python object that lives as long as the
+        # tensor; a contiguous tensor at offset 0 that is no view fills its own block.
+        nbytes = tensor.nbytes
+        if nbytes:
+            return int(nbytes)
+    return int(tensor.untyped_storage().nbytes())
 
 
 def shape_of(tensor: torch.Tensor) -> list[int | None]:

@@ -107,7 +107,7 @@ class Inspector:
     @property
     def rows(self) -> list[dict]:
         """One dict per live tensor (see describe.ROW_KEYS), as of the last refresh."""
-        return self.tracker.rows
+        return self.tracker.rows_in(self.shell.user_ns, self.shell.user_ns_hidden)
 
     @property
     def panel(self) -> Panel:

@@ -16,7 +16,7 @@ def kernel_overview() -> dict:
     inspector = inspector_of(get_ipython())
     if inspector is None:
         return {"loaded": False}
-    rows = inspector.rows
+    rows = inspector.tracker.rows  # previews are not needed here
     largest = sorted(
         rows, key=lambda row: row["storage_nbytes"] or row["nbytes"] or 0, reverse=True
     )

@@ -20,12 +20,13 @@ from tensor_inspector.compact import (
     MARK,
     STATUS,
     Packed,
+    needs_values,
     pack,
     same_content,
     unpack,
     with_status,
 )
-from tensor_inspector.describe import describe, error_row, fingerprint
+from tensor_inspector.describe import describe, error_row, fingerprint, preview
 
 # Names IPython adds to the namespace: output history, input history, helpers.
 IPYTHON_NAME = re.compile(r"^(_+|_\d+|_i+\d*|_i[hi]+|_oh|_dh|_sh|In|Out|exit|quit|get_ipython)$")
@@ -172,7 +173,24 @@ class Tracker:
 
     @property
     def rows(self) -> list[dict]:
+        """The rows of the last scan; small CPU tensors' previews are left out (see rows_in)."""
         return [unpack(packed) for packed in self._seen.values()]
+
+    def rows_in(
+        self, namespace: Mapping[str, object], hidden: Mapping[str, object] | None = None
+    ) -> list[dict]:
+        """The rows of the last scan, with previews read from the namespace's tensors."""
+        by_name = {}
+        if any(needs_values(packed) for packed in self._seen.values()):
+            for tensor, names in find_tensors(namespace, hidden).tensors.values():
+                by_name[names[0]] = tensor
+        rows = []
+        for name, packed in self._seen.items():
+            row = unpack(packed)
+            if needs_values(packed) and name in by_name:
+                row["preview"] = preview(by_name[name])
+            rows.append(row)
+        return rows
 
     def scan(
         self, namespace: Mapping[str, object], hidden: Mapping[str, object] | None = None
@@ -211,7 +229,10 @@ class Tracker:
             seen = _describe_if_changed(before, tensor, name, names[1:])
             current[name] = seen
             if seen is not before and (before is None or before != seen):
-                upserted.append(unpack(seen))
+                row = unpack(seen)
+                if needs_values(seen):
+                    row["preview"] = preview(tensor)
+                upserted.append(row)
         self._seen = current
         self.truncated = reachable.truncated
         removed = [name for name in previous if name not in current]

@@ -78,7 +78,8 @@ def test_status_is_new_then_blank_then_changed():
     namespace["t"].add_(1)
     third = tracker.scan(namespace)
     assert [r["status"] for r in third.rows] == ["changed"]
-    assert third.rows[0]["preview"] == [1.0, 1.0]
+    assert third.upserted[0]["preview"] == [1.0, 1.0]  # what the panel receives
+    assert tracker.rows_in(namespace)[0]["preview"] == [1.0, 1.0]  # what the API returns
 
 
 def test_only_changed_rows_are_reported():
