@@ -17,7 +17,7 @@ from torch.overrides import TorchFunctionMode
 
 from tensor_inspector.errors import CrossDeviceError, CrossDeviceWarning
 from tensor_inspector.guard.op_table import op_table
-from tensor_inspector.guard.rules import Operand, explain, mismatch, op_name
+from tensor_inspector.guard.rules import INDEXING, Operand, explain, mismatch, op_name
 
 Tensor = torch.Tensor
 
@@ -103,6 +103,7 @@ class DeviceGuard(TorchFunctionMode):
 
 def _operands(op, args, kwargs) -> list[Operand]:
     operands: list[Operand] = []
+    indexing = op.base in INDEXING
 
     def add(value, role, position):
         if isinstance(value, Tensor):
@@ -116,11 +117,11 @@ def _operands(op, args, kwargs) -> list[Operand]:
         role = "input"
         if position == 0 and op.inplace:
             role = "self"
-        elif position > 0 and op.base == "getitem":
-            role = "index"
+        elif position > 0 and indexing:
+            role = "index" if position == 1 else "value"
         if isinstance(value, (list, tuple)):
             for item in value:
-                add(item, "index" if op.base == "getitem" else role, position)
+                add(item, "index" if indexing else role, position)
         else:
             add(value, role, position)
     for key, value in kwargs.items():

@@ -15,6 +15,18 @@ TRANSFERS = frozenset(
     {"to", "cuda", "cpu", "copy_", "copy", "type", "type_as", "set_", "new_tensor", "mps", "xpu"}
 )
 
+# Operators that read only the other tensor's shape or dtype, never its data.
+SHAPE_ONLY = frozenset(
+    {"expand_as", "view_as", "reshape_as", "resize_as", "is_same_size", "is_set_to",
+     "broadcast_tensors", "result_type", "can_cast", "promote_types"}
+)  # fmt: skip
+
+# Operators that take index tensors, which may stay on the CPU for an accelerator tensor.
+INDEXING = frozenset({"getitem", "index", "index_put", "_index_put_impl"})
+
+# Attribute reads and writes (t.data = x, t.grad = g) reach the guard too; PyTorch checks them.
+ATTRIBUTE_ACCESS = frozenset({"get", "set", "delete"})
+
 # Python operator names and the operator they run.
 DUNDER_TO_OP = {
     "add": "add", "radd": "add", "iadd": "add",
@@ -77,9 +89,9 @@ def mismatch(
     """The first pair (on the common device, off it) that PyTorch would refuse, or None."""
     if op.base in TRANSFERS or (op.inplace and f"{op.base}_" in TRANSFERS):
         return None
-    if op.base == "setitem":
+    if op.base == "setitem" or op.base in ATTRIBUTE_ACCESS or op.base in SHAPE_ONLY:
         return None  # assignment into a tensor copies across devices
-    if op.base == "getitem":
+    if op.base in INDEXING:
         return _indexing_mismatch(operands)
     device = common_device(operands)
     if device is None:
@@ -100,6 +112,8 @@ def mismatch(
 
 
 def _indexing_mismatch(operands: list[Operand]) -> tuple[Operand, Operand] | None:
+    # Only the indices are checked against the indexed tensor; values written by index_put
+    # follow element-wise rules that are PyTorch's to enforce.
     indexed = next((o for o in operands if o.role != "index"), None)
     if indexed is None:
         return None

@@ -104,20 +104,33 @@ def _cases():
         ("acc.mul_(cpu)", lambda a, b: a.mul_(b), "acc", "cpu", (3,), (3,), False),
         ("torch.add(a, b, out=cpu)", lambda a, b: torch.add(a, a, out=b), "acc", "cpu", (3,), (3,), False),
         ("acc[cpu index]", lambda a, b: a[b], "acc", "cpu", (3,), (2,), True),
+        ("acc.index_put_((cpu index,), acc values)", lambda a, b: a.index_put_((b,), a[:2] * 2), "acc", "cpu", (3,), (2,), True),
         ("cpu[acc index]", lambda a, b: b[a], "acc", "cpu", (2,), (3,), False),
         ("acc.to(cpu)", lambda a, b: a.to("cpu") + b, "acc", "cpu", (3,), (3,), True),
         ("cpu.to(acc)", lambda a, b: b.to(a.device) + a, "acc", "cpu", (3,), (3,), True),
         ("acc.copy_(cpu)", lambda a, b: a.copy_(b), "acc", "cpu", (3,), (3,), True),
         ("cpu.copy_(acc)", lambda a, b: b.copy_(a), "acc", "cpu", (3,), (3,), True),
         ("cpu.type_as(acc)", lambda a, b: b.type_as(a), "acc", "cpu", (3,), (3,), True),
+        ("acc.expand_as(cpu)", lambda a, b: a[:1].expand_as(b), "acc", "cpu", (3,), (3,), True),
+        ("acc.view_as(cpu)", lambda a, b: a.view_as(b), "acc", "cpu", (3,), (3,), True),
+        ("acc.reshape_as(cpu)", lambda a, b: a.reshape_as(b), "acc", "cpu", (3,), (3,), True),
         ("acc.cpu() * cpu", lambda a, b: a.cpu() * b, "acc", "cpu", (3,), (3,), True),
         ("acc.sum() + cpu0", lambda a, b: a.sum() + b, "acc", "cpu0", (3,), (3,), True),
     ]  # fmt: skip
-    index_dtype = {"acc[cpu index]": torch.int64, "cpu[acc index]": torch.int64}
+    index_dtype = {
+        "acc[cpu index]": torch.int64,
+        "cpu[acc index]": torch.int64,
+        "acc.index_put_((cpu index,), acc values)": torch.int64,
+    }
     for name, run, pa, pb, sa, sb, runs in extra:
         dtype_b = index_dtype.get(name, torch.float32)
         if name == "cpu[acc index]":  # here a is the index (on acc), b the indexed tensor
             yield Case(name, lambda a, b: b[a.long()], pa, pb, sa, (4,), torch.float32, runs)
+            yield Case(
+                "cpu.index_put_((acc index,), cpu values)",
+                lambda a, b: b.index_put_((a.long(),), torch.ones(3)),
+                pa, pb, sa, (4,), torch.float32, False,
+            )  # fmt: skip
             continue
         yield Case(name, run, pa, pb, sa, sb, dtype_b, runs)
 

@@ -155,3 +155,13 @@ def test_unload_removes_the_checks(ip, inspector):
     result = ip.run_cell("marker = 1\nt1 + t2")
     assert ip.user_ns["marker"] == 1
     assert not isinstance(result.error_in_exec, CrossDeviceError)
+
+
+def test_assigning_data_or_grad_is_left_to_pytorch(ip, inspector):
+    run(ip, "p = torch.nn.Parameter(torch.ones(3))")
+    result = ip.run_cell("p.data = torch.zeros(3, device='sim')")
+    assert not isinstance(result.error_in_exec, CrossDeviceError)
+    result = ip.run_cell(
+        "q = torch.ones(3, device='sim', requires_grad=True)\nq.grad = torch.zeros(3, device='sim')"
+    )
+    assert result.success
