@@ -4,7 +4,7 @@ import pytest
 import torch
 
 import tensor_inspector
-from tensor_inspector import ActionError
+from tensor_inspector import ActionError, CrossDeviceError
 from tests.conftest import rows_by_name, run
 
 pytestmark = [
@@ -76,3 +76,32 @@ def test_backward_on_gpu_with_a_cpu_gradient(ip, inspector):
     with pytest.raises(ActionError, match="freed"):
         inspector.backward("y2", "ones")
     assert rows_by_name(ip)["t5"]["grad"]["device"] == "cuda:0"
+
+
+def test_everyday_training_code_runs_under_the_guard_without_alarms(ip, inspector):
+    run(
+        ip,
+        "model = torch.nn.Sequential(torch.nn.Linear(8, 16), torch.nn.BatchNorm1d(16), torch.nn.ReLU(),"
+        " torch.nn.Linear(16, 3))\n"
+        "model.to('cuda')\n"
+        "opt = torch.optim.Adam(model.parameters())\n"
+        "x = torch.randn(32, 8, device='cuda')\ny = torch.randint(0, 3, (32,), device='cuda')\n"
+        "for _ in range(3):\n"
+        "    opt.zero_grad()\n"
+        "    loss = torch.nn.functional.cross_entropy(model(x), y)\n"
+        "    loss.backward()\n"
+        "    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)\n"
+        "    opt.step()\n"
+        "print(loss, x[:2], model[0].weight.grad[0, :3])\n"
+        "scaled = x * torch.tensor(2.0)\nmasked = x.masked_fill(x > 0, torch.tensor(0.0))\n"
+        "x.index_put_((torch.tensor([0, 1]),), torch.zeros(2, 8, device='cuda'))\n"
+        "model.cpu(); model.cuda()",
+    )
+
+
+def test_mixing_on_cuda_is_stopped_before_it_runs(ip, inspector):
+    run(ip, "t1 = torch.ones(3, 5)\nt2 = t1.to('cuda:0')")
+    result = ip.run_cell("marker = 1\nt1 + t2")
+    assert isinstance(result.error_before_exec, CrossDeviceError)
+    assert "marker" not in ip.user_ns
+    assert 't1 = t1.to("cuda:0")' in str(result.error_before_exec)
