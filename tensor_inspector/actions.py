@@ -143,7 +143,7 @@ def _swap(old: torch.Tensor, new: torch.Tensor) -> bool:
     """Swap in place so every holder (aliases, optimizers) sees the move; False if refused."""
     try:
         torch.utils.swap_tensors(old, new)
-    except RuntimeError:
+    except (RuntimeError, AttributeError):  # refused, or torch < 2.3 has no swap_tensors
         return False
     return True
 

@@ -175,7 +175,7 @@ def _careful_fingerprint(tensor: torch.Tensor) -> tuple:
 
 
 # Subclasses (FakeTensor, wrappers) may pretend to be on the CPU without holding values.
-_PLAIN_TENSOR_TYPES = (torch.Tensor, torch.nn.Parameter, torch.nn.Buffer)
+_PLAIN_TENSOR_TYPES = (torch.Tensor, torch.nn.Parameter, getattr(torch.nn, "Buffer", torch.Tensor))
 
 
 def _json_safe(values: Any) -> Any:
