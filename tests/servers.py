@@ -23,8 +23,9 @@ def _free_port() -> int:
 
 
 class JupyterServer:
-    def __init__(self, app: str, root: Path, home: Path):
+    def __init__(self, app: str, root: Path, home: Path, theme: str | None = None):
         self.app, self.root, self.home = app, root, home
+        self.theme = theme
         self.port = _free_port()
         self.token = secrets.token_hex(16)
         self.url = f"http://127.0.0.1:{self.port}"
@@ -34,6 +35,8 @@ class JupyterServer:
         settings = self.home / "settings"
         notify = settings / "@jupyterlab" / "apputils-extension"
         notify.mkdir(parents=True)
+        if self.theme:
+            (notify / "themes.jupyterlab-settings").write_text(json.dumps({"theme": self.theme}))
         (notify / "notification.jupyterlab-settings").write_text(
             json.dumps({"fetchNews": "false", "checkForUpdates": False})
         )
