@@ -1,16 +1,16 @@
 """tensor-inspector: a live panel of the tensors alive in a notebook.
 
-``%load_ext tensor_inspector`` shows the panel. This module stays light: torch is imported
-only when the extension loads, so Jupyter's server can import the package cheaply.
+``%load_ext tensor_inspector`` shows the panel. This module stays light: torch and IPython
+are imported only when the extension loads (or an error class is first used), so Jupyter's
+server can import the package cheaply.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tensor_inspector.errors import ActionError, CrossDeviceError, CrossDeviceWarning
-
 if TYPE_CHECKING:
+    from tensor_inspector.errors import ActionError, CrossDeviceError, CrossDeviceWarning
     from tensor_inspector.inspector import Inspector
 
 __version__ = "0.1.0"
@@ -22,6 +22,18 @@ __all__ = [
     "load_ipython_extension",
     "unload_ipython_extension",
 ]
+
+
+_ERRORS = frozenset({"ActionError", "CrossDeviceError", "CrossDeviceWarning"})
+
+
+def __getattr__(name: str):
+    # The errors subclass IPython's InputRejected: importing them loads IPython.
+    if name in _ERRORS:
+        from tensor_inspector import errors
+
+        return getattr(errors, name)
+    raise AttributeError(f"module 'tensor_inspector' has no attribute {name!r}")
 
 
 def _jupyter_server_extension_points() -> list[dict]:
