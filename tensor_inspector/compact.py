@@ -52,9 +52,7 @@ def pack(row: dict, mark: int | None) -> Packed:
     values[ALIASES] = tuple(row["aliases"])
     values[_INDEX["shape"]] = None if row["shape"] is None else share(tuple(row["shape"]))
     preview = row["preview"]
-    if isinstance(preview, (list, float, int, bool)):
-        preview = ValuesDigest(hash(json.dumps(preview)))
-    values[PREVIEW] = preview
+    values[PREVIEW] = ValuesDigest(hash(json.dumps(preview))) if _is_values(preview) else preview
     grad = row["grad"]
     if grad is not None:
         values[_INDEX["grad"]] = share(
@@ -101,10 +99,13 @@ def same_content(first: Packed, second: Packed) -> bool:
     )
 
 
+def _is_values(preview) -> bool:
+    """A preview that holds values (error rows keep their reason, a string, there)."""
+    return isinstance(preview, (list, float, int, bool))
+
+
 def _pack_preview(preview):
-    if isinstance(preview, (list, float, int, bool)):
-        return JsonText(json.dumps(preview))
-    return preview
+    return JsonText(json.dumps(preview)) if _is_values(preview) else preview
 
 
 def _unpack_preview(preview):

@@ -26,9 +26,11 @@ def accelerator_type() -> str | None:
 def available_devices() -> list[str]:
     """Every device a tensor can be moved to, accelerators first: ['cuda:0', 'cuda:1', 'cpu']."""
     kind = accelerator_type()
-    if kind is None:
-        return ["cpu"]
-    return [f"{kind}:{index}" for index in range(_device_count(kind))] + ["cpu"]
+    return _targets(kind, _device_count(kind) if kind else 0)
+
+
+def _targets(kind: str | None, count: int) -> list[str]:
+    return [f"{kind}:{index}" for index in range(count)] + ["cpu"]
 
 
 def default_target() -> str | None:
@@ -48,7 +50,7 @@ def summary() -> dict:
         "available": True,
         "type": kind,
         "count": count,
-        "targets": available_devices(),
+        "targets": _targets(kind, count),
         "devices": [
             {
                 "device": f"{kind}:{index}",

@@ -73,18 +73,13 @@ def find_tensors(
     """Tensors reachable from ``namespace``: names, module parameters and buffers, containers."""
     found = Reachable()
     hidden = hidden or {}
-    tensors = found.tensors
     others = []
     # Top-level names first, so a tensor's row is named as the user named it (t7, not ts[7]).
     for name, value in list(namespace.items()):
         if not is_user_name(name, hidden):
             continue
         if isinstance(value, torch.Tensor):
-            entry = tensors.get(id(value))
-            if entry is None:
-                tensors[id(value)] = (value, [name])
-            else:
-                entry[1].append(name)
+            found.add(name, value)
         elif isinstance(value, (torch.nn.Module, list, tuple, dict)):
             others.append((name, value))
     for name, value in others:
@@ -215,18 +210,19 @@ class Tracker:
         for tensor, names in reachable.tensors.values():
             name = names[0]
             before = previous.get(name)
+            mark = _mark(tensor)
             # Fast path, the common case: one name, nothing changed since a settled row.
             if (
                 before is not None
                 and len(names) == 1
                 and before[STATUS] == ""
                 and not before[ALIASES]
-                and before[MARK] is not None
-                and before[MARK] == _mark(tensor)
+                and mark is not None
+                and before[MARK] == mark
             ):
                 current[name] = before
                 continue
-            seen = _describe_if_changed(before, tensor, name, names[1:])
+            seen = _describe_if_changed(before, tensor, mark, name, names[1:])
             current[name] = seen
             if seen is not before and (before is None or before != seen):
                 row = unpack(seen)
@@ -249,9 +245,8 @@ def _mark(tensor: torch.Tensor) -> int | None:
 
 
 def _describe_if_changed(
-    before: Packed | None, tensor: torch.Tensor, name: str, aliases: list[str]
+    before: Packed | None, tensor: torch.Tensor, mark: int | None, name: str, aliases: list[str]
 ) -> Packed:
-    mark = _mark(tensor)
     if before is not None and mark is not None and mark == before[MARK]:
         if before[ALIASES] == tuple(aliases) and before[STATUS] == "":
             return before
