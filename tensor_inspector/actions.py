@@ -14,11 +14,8 @@ import torch
 from tensor_inspector import devices
 from tensor_inspector.errors import ActionError
 from tensor_inspector.gradient import Fill, GradientSyntaxError, TensorName, Values, parse_gradient
-from tensor_inspector.holders import Holder, holders_of, lookup
+from tensor_inspector.holders import Holder, holders_of, lookup, module_slots, optimizer_state
 from tensor_inspector.tracking import find_tensors
-
-# State that PyTorch's optimizers keep on the cpu whatever the parameters' device.
-OPTIMIZER_STATE_KEPT_ON_CPU = frozenset({"step"})
 
 
 @dataclass
@@ -57,7 +54,7 @@ class Namespace:
     def optimizers(self) -> list[torch.optim.Optimizer]:
         return [v for v in self.values.values() if isinstance(v, torch.optim.Optimizer)]
 
-    def leaves_with_grad(self) -> dict[str, torch.Tensor]:
+    def leaves_requiring_grad(self) -> dict[str, torch.Tensor]:
         return {
             names[0]: tensor
             for tensor, names in find_tensors(self.values, self.hidden).tensors.values()
@@ -151,6 +148,10 @@ def _swap(old: torch.Tensor, new: torch.Tensor) -> bool:
 def _rebind(holders: list[Holder], old, new, namespace: Namespace) -> None:
     for holder in holders:
         holder.rebind(new)
+    _repoint_optimizers(old, new, namespace)
+
+
+def _repoint_optimizers(old, new, namespace: Namespace) -> None:
     for optimizer in namespace.optimizers():
         for group in optimizer.param_groups:
             group["params"] = [new if p is old else p for p in group["params"]]
@@ -160,14 +161,12 @@ def _rebind(holders: list[Holder], old, new, namespace: Namespace) -> None:
 
 def _optimizer_state_moves(namespace: Namespace, params, target) -> list[tuple[dict, str, object]]:
     """Planned (state dict, key, moved value) for the optimizer state of ``params``."""
-    planned = []
-    for optimizer in namespace.optimizers():
-        for param in params:
-            state = optimizer.state.get(param)
-            for key, value in (state or {}).items():
-                if isinstance(value, torch.Tensor) and key not in OPTIMIZER_STATE_KEPT_ON_CPU:
-                    planned.append((state, key, value.to(target)))
-    return planned
+    return [
+        (state, key, value.to(target))
+        for optimizer in namespace.optimizers()
+        for param in params
+        for state, key, value in optimizer_state(optimizer, param)
+    ]
 
 
 def _apply_state_moves(planned) -> None:
@@ -179,19 +178,17 @@ def _move_module(namespace: Namespace, name: str, module: torch.nn.Module, targe
     # Each parameter and buffer is moved in place rather than by module.to(), which may make
     # new Parameter objects and leave an optimizer holding the old ones.
     slots = [
-        (owner, table, key, tensor)
-        for owner in module.modules()
-        for table in (owner._parameters, owner._buffers)
-        for key, tensor in table.items()
-        if tensor is not None and tensor.device != target
+        (Holder(f"{name}.{path}", owner, key, kind), tensor)
+        for path, owner, kind, key, tensor in module_slots(module)
+        if tensor.device != target
     ]
-    sources = sorted({str(tensor.device) for *_, tensor in slots})
-    moved = [_moved_copy(tensor, target) for *_, tensor in slots]  # may fail: nothing changed yet
-    state_moves = _optimizer_state_moves(namespace, [t for *_, t in slots], target)
-    for (_owner, table, key, tensor), new in zip(slots, moved, strict=True):
+    tensors = [tensor for _, tensor in slots]
+    sources = sorted({str(tensor.device) for tensor in tensors})
+    moved = [_moved_copy(tensor, target) for tensor in tensors]  # may fail: nothing changed yet
+    state_moves = _optimizer_state_moves(namespace, tensors, target)
+    for (holder, tensor), new in zip(slots, moved, strict=True):
         if not _swap(tensor, new):
-            table[key] = new
-            _rebind([], tensor, new, namespace)
+            _rebind([holder], tensor, new, namespace)
     _apply_state_moves(state_moves)
     if not slots:
         return Outcome(f"{name} is already on {target}.", [name])
@@ -261,7 +258,7 @@ def backward(namespace: Namespace, name: str, gradient=None, retain_graph: bool 
             "needs a gradient of the same shape, such as ones."
         )
     grad_tensor = None if gradient is None else gradient_for(namespace, output, name, gradient)
-    leaves = namespace.leaves_with_grad()
+    leaves = namespace.leaves_requiring_grad()
     before = {leaf_name: _grad_copy(leaf) for leaf_name, leaf in leaves.items()}
     try:
         output.backward(grad_tensor, retain_graph=retain_graph)
@@ -287,7 +284,7 @@ def _grad_copy(leaf: torch.Tensor) -> torch.Tensor | None:
 def _grad_changed(before: torch.Tensor | None, after: torch.Tensor | None) -> bool:
     if before is None or after is None:
         return before is not after
-    # Compared on the device: no host copy, and only on this action's path.
+    # Off the cpu, comparing would copy the answer to the host: count the grad as changed.
     return not bool(torch.equal(before, after)) if before.device.type == "cpu" else True
 
 
@@ -312,7 +309,7 @@ def _explain_backward_error(name: str, error: RuntimeError) -> str:
 
 def zero_grad(namespace: Namespace, name: str | None = None) -> Outcome:
     if name is None:
-        leaves = namespace.leaves_with_grad()
+        leaves = namespace.leaves_requiring_grad()
         cleared = [n for n, leaf in leaves.items() if leaf.grad is not None]
         for leaf_name in cleared:
             leaves[leaf_name].grad = None

@@ -15,6 +15,7 @@ from tensor_inspector.errors import CrossDeviceError, CrossDeviceWarning
 from tensor_inspector.guard.mode import DeviceGuard
 from tensor_inspector.guard.op_table import op_table
 from tensor_inspector.guard.precheck import Finding, Known, canonical_device, precheck
+from tensor_inspector.holders import optimizer_state
 from tensor_inspector.tracking import find_tensors, is_user_name
 
 MODES = ("block", "warn", "off")
@@ -112,11 +113,12 @@ class CellGuard:
         if not findings:
             return
         first = findings[0]
-        text = f"Cell not run. {first.message}" if self.mode == "block" else first.message
         if self.mode == "warn":
             warnings.warn(first.message, CrossDeviceWarning, stacklevel=2)
             return
-        raise CrossDeviceError(text, name=self._movable(first), device=first.move_to)
+        raise CrossDeviceError(
+            f"Cell not run. {first.message}", name=self._movable(first), device=first.move_to
+        )
 
     def _movable(self, finding: Finding) -> str | None:
         name = finding.move_name
@@ -124,26 +126,26 @@ class CellGuard:
         return name if isinstance(value, (torch.Tensor, torch.nn.Module)) else None
 
     def _check_optimizer(self, optimizer, _args, _kwargs) -> None:
-        names = None
         for group in optimizer.param_groups:
             for param in group["params"]:
-                for key, value in optimizer.state.get(param, {}).items():
-                    if not isinstance(value, torch.Tensor) or key == "step":
-                        continue
+                for _, key, value in optimizer_state(optimizer, param):
                     if value.device != param.device:
-                        names = names or self._names_by_id()
-                        label = names.get(id(param), "a parameter")
-                        optimizer_name = self._name_of(optimizer) or "the optimizer"
-                        message = (
-                            f"{optimizer_name}.step() mixes devices: {label} is on {param.device}, "
-                            f"its optimizer state {key!r} is on {value.device}. Fix: move the "
-                            "module with the panel (its optimizer state follows), or recreate "
-                            "the optimizer after moving the model."
-                        )
-                        if self.mode == "warn":
-                            warnings.warn(message, CrossDeviceWarning, stacklevel=2)
-                            return
-                        raise CrossDeviceError(message)
+                        self._report_optimizer(optimizer, param, key, value)
+                        return
+
+    def _report_optimizer(self, optimizer, param, key: str, value) -> None:
+        label = self._names_by_id().get(id(param), "a parameter")
+        optimizer_name = self._name_of(optimizer) or "the optimizer"
+        message = (
+            f"{optimizer_name}.step() mixes devices: {label} is on {param.device}, "
+            f"its optimizer state {key!r} is on {value.device}. Fix: move the "
+            "module with the panel (its optimizer state follows), or recreate "
+            "the optimizer after moving the model."
+        )
+        if self.mode == "warn":
+            warnings.warn(message, CrossDeviceWarning, stacklevel=3)
+            return
+        raise CrossDeviceError(message)
 
     def _flag(self, text: str, name: str | None, device: str | None) -> None:
         self.flagged = {"text": text, "name": name, "device": device}

@@ -17,7 +17,14 @@ from torch.overrides import TorchFunctionMode
 
 from tensor_inspector.errors import CrossDeviceError, CrossDeviceWarning
 from tensor_inspector.guard.op_table import op_table
-from tensor_inspector.guard.rules import INDEXING, Operand, explain, mismatch, op_name
+from tensor_inspector.guard.rules import (
+    INDEXING,
+    Operand,
+    explain,
+    has_rule,
+    mismatch,
+    op_name,
+)
 
 Tensor = torch.Tensor
 
@@ -85,7 +92,7 @@ class DeviceGuard(TorchFunctionMode):
         op = op_name(name)
         operands = _operands(op, args, kwargs)
         table = op_table()
-        if not table.is_known(op.base) and op.base not in ("getitem", "setitem", "backward"):
+        if not has_rule(op, table):
             return  # not an operator we know the rule of: never a false alarm
         found = mismatch(op, operands, table.allows_cpu_scalars(op.base))
         if found is None:

@@ -13,7 +13,15 @@ import ast
 from dataclasses import dataclass, field
 
 from tensor_inspector.guard.op_table import OpTable
-from tensor_inspector.guard.rules import Operand, OpName, explain, mismatch, op_name
+from tensor_inspector.guard.rules import (
+    Operand,
+    OpName,
+    common_device,
+    explain,
+    has_rule,
+    mismatch,
+    op_name,
+)
 
 FACTORIES = frozenset(
     {"ones", "zeros", "empty", "full", "rand", "randn", "randint", "arange", "linspace",
@@ -62,7 +70,6 @@ class Finding:
 class _State:
     known: dict[str, Known]
     table: OpTable
-    default_index: dict[str, int] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -309,9 +316,7 @@ def _tensor_op(state: _State, node: ast.expr, op: OpName, operands) -> Known | N
         return None
     if not unknown:
         _check(state, node, op, tensors)
-    devices = {value.device for _, _, value in tensors}
-    accelerators = sorted(d for d in devices if d != "cpu")
-    device = accelerators[0] if accelerators else "cpu"
+    device = common_device(value.device for _, _, value in tensors) or "cpu"
     zero_dims = [value.zero_dim for _, _, value in tensors]
     zero_dim = (
         True
@@ -324,7 +329,7 @@ def _tensor_op(state: _State, node: ast.expr, op: OpName, operands) -> Known | N
 
 
 def _check(state: _State, node: ast.AST, op: OpName, operands) -> None:
-    if not state.table.is_known(op.base) and op.base not in ("getitem", "linear"):
+    if not has_rule(op, state.table):
         return
     maybe_scalar = any(
         value.kind == "tensor" and value.zero_dim is None and value.device == "cpu"

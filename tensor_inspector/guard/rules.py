@@ -8,7 +8,12 @@ accelerator tensor with CPU indices passes, the reverse does not.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tensor_inspector.guard.op_table import OpTable
 
 # Operations whose whole point is to cross devices.
 TRANSFERS = frozenset(
@@ -76,11 +81,18 @@ def op_name(python_name: str) -> OpName:
     return OpName(python_name)
 
 
-def common_device(operands: list[Operand]) -> str | None:
-    for operand in operands:
-        if operand.device != "cpu":
-            return operand.device
-    return None
+# Python-level operations the rules know although native_functions.yaml does not list them.
+PYTHON_ONLY = frozenset({"getitem", "setitem", "backward"})
+
+
+def has_rule(op: OpName, table: OpTable) -> bool:
+    """Whether the rule is known for ``op``: anything else is never flagged."""
+    return table.is_known(op.base) or op.base in PYTHON_ONLY
+
+
+def common_device(devices: Iterable[str]) -> str | None:
+    """PyTorch's common device: the first one that is not the cpu."""
+    return next((device for device in devices if device != "cpu"), None)
 
 
 def mismatch(
@@ -93,7 +105,7 @@ def mismatch(
         return None  # assignment into a tensor copies across devices
     if op.base in INDEXING:
         return _indexing_mismatch(operands)
-    device = common_device(operands)
+    device = common_device(operand.device for operand in operands)
     if device is None:
         return None
     anchor = next(o for o in operands if o.device == device)
