@@ -31,6 +31,16 @@ def ip():
 
 
 @pytest.fixture
+def inspector(ip):
+    """The extension loaded in ``ip``, with torch imported as a notebook would."""
+    import tensor_inspector
+
+    run(ip, "%load_ext tensor_inspector")
+    run(ip, "import torch")
+    return tensor_inspector.current()
+
+
+@pytest.fixture
 def sim_device() -> str:
     """The simulated accelerator (device 'sim:0'), installed once for this process."""
     from tensor_inspector.testing.simulated_device import install

@@ -3,7 +3,6 @@
 import pytest
 import torch
 
-import tensor_inspector
 from tensor_inspector import ActionError, CrossDeviceError
 from tests.conftest import rows_by_name, run
 
@@ -11,13 +10,6 @@ pytestmark = [
     pytest.mark.cuda,
     pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU"),
 ]
-
-
-@pytest.fixture
-def inspector(ip):
-    run(ip, "%load_ext tensor_inspector")
-    run(ip, "import torch")
-    return tensor_inspector.current()
 
 
 def test_refresh_never_synchronises_the_gpu(ip, inspector):

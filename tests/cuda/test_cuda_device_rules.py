@@ -3,11 +3,9 @@
 import pytest
 import torch
 
-from tensor_inspector import CrossDeviceError
-from tensor_inspector.guard.mode import DeviceGuard
 from tensor_inspector.guard.op_table import op_table
 from tensor_inspector.guard.rules import Operand, OpName, mismatch
-from tests.guard.device_cases import CASES
+from tests.guard.device_cases import CASES, assert_device_verdict, assert_guard_verdict
 
 pytestmark = [
     pytest.mark.cuda,
@@ -17,23 +15,12 @@ pytestmark = [
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_cuda_agrees_with_the_table(case):
-    a, b = case.tensors("cuda:0")
-    if case.runs:
-        case.run(a, b)
-    else:
-        with pytest.raises(RuntimeError):
-            case.run(a, b)
+    assert_device_verdict(case, "cuda:0")
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_the_guard_agrees_on_cuda(case):
-    a, b = case.tensors("cuda:0")
-    with DeviceGuard(names_of=lambda: {id(a): "a", id(b): "b"}):
-        if case.runs:
-            case.run(a, b)
-        else:
-            with pytest.raises(CrossDeviceError):
-                case.run(a, b)
+    assert_guard_verdict(case, "cuda:0")
 
 
 @pytest.mark.skipif(torch.cuda.device_count() < 2, reason="needs two GPUs")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
 import torch
 import torch.nn.functional as F
 
@@ -136,3 +137,31 @@ def _cases():
 
 
 CASES = list(_cases())
+
+
+def assert_device_verdict(case: Case, accelerator: str) -> None:
+    """The device itself (PyTorch's own check) gives the table's verdict."""
+    a, b = case.tensors(accelerator)
+    if case.runs:
+        case.run(a, b)
+    else:
+        with pytest.raises(RuntimeError):
+            case.run(a, b)
+
+
+def assert_guard_verdict(case: Case, accelerator: str) -> None:
+    """The guard refuses exactly what the table refuses, before the operation runs."""
+    from tensor_inspector import CrossDeviceError
+    from tensor_inspector.guard.mode import DeviceGuard
+
+    a, b = case.tensors(accelerator)
+    before = (a.cpu().clone(), b.cpu().clone())
+    with DeviceGuard(names_of=lambda: {id(a): "a", id(b): "b"}):
+        if case.runs:
+            case.run(a, b)
+            return
+        with pytest.raises(CrossDeviceError) as raised:
+            case.run(a, b)
+    assert "mixes devices" in str(raised.value)
+    # Stopped before it ran: in-place targets and out= are untouched.
+    assert torch.equal(a.cpu(), before[0]) and torch.equal(b.cpu(), before[1])

@@ -4,16 +4,10 @@ with the simulated accelerator standing in for a GPU."""
 import pytest
 import torch
 
-import tensor_inspector
 from tensor_inspector import ActionError
 from tests.conftest import rows_by_name, run
 
-
-@pytest.fixture
-def inspector(ip, sim_device):
-    run(ip, "%load_ext tensor_inspector")
-    run(ip, "import torch")
-    return tensor_inspector.current()
+pytestmark = pytest.mark.usefixtures("sim_device")
 
 
 def test_move_defaults_to_accelerator_zero_and_every_holder_follows(ip, inspector):

@@ -6,16 +6,14 @@ import warnings
 import pytest
 import torch
 
-import tensor_inspector
 from tensor_inspector import CrossDeviceError, CrossDeviceWarning
 from tests.conftest import run
 
 
 @pytest.fixture
-def inspector(ip, sim_device):
-    run(ip, "%load_ext tensor_inspector")
-    run(ip, "import torch\nt1 = torch.ones([3, 5])\nt2 = t1.to('sim')")
-    return tensor_inspector.current()
+def inspector(inspector, ip, sim_device):
+    run(ip, "t1 = torch.ones([3, 5])\nt2 = t1.to('sim')")
+    return inspector
 
 
 def test_the_notebooks_t1_plus_t2_is_stopped_before_any_line_runs(ip, inspector):

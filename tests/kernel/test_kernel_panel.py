@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import queue
 import time
+from contextlib import contextmanager
 
 import pytest
 from jupyter_client.manager import start_new_kernel
@@ -36,6 +37,11 @@ class FrontEnd:
             if kind == "status" and content["execution_state"] == "idle":
                 return messages
 
+    def printed(self, code: str) -> str:
+        """What a cell prints to stdout."""
+        messages = self.execute(code)
+        return "".join(m["content"].get("text", "") for m in messages if m["msg_type"] == "stream")
+
     def custom_messages(self, messages: list[dict]) -> list[dict]:
         return [
             m["content"]["data"]["content"]
@@ -64,14 +70,20 @@ class FrontEnd:
         return replies
 
 
-@pytest.fixture
-def frontend():
-    km, kc = start_new_kernel(kernel_name="python3")
+@contextmanager
+def running_kernel(kernel_name: str = "python3"):
+    km, kc = start_new_kernel(kernel_name=kernel_name)
     try:
         yield FrontEnd(kc)
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+@pytest.fixture
+def frontend():
+    with running_kernel() as running:
+        yield running
 
 
 def test_panel_opens_in_the_kernel_and_answers_a_snapshot(frontend):
@@ -113,11 +125,10 @@ def test_without_an_accelerator_a_move_names_the_devices_that_exist(frontend):
     frontend.execute("import torch\nt1 = torch.ones(3)")
     assert frontend.state["devices"]["targets"] == ["cpu"]
     frontend.send({"action": "move", "name": "t1"})
-    messages = frontend.execute(
+    printed = frontend.printed(
         "import tensor_inspector\nprint(tensor_inspector.current().panel.message['text'])\n"
         "print(t1.device)"
     )
-    printed = "".join(m["content"].get("text", "") for m in messages if m["msg_type"] == "stream")
     assert "no accelerator" in printed
     assert "the devices that exist are cpu" in printed
     assert printed.strip().endswith("cpu")
@@ -133,28 +144,21 @@ def test_the_panel_runs_backward_with_the_typed_gradient(frontend):
 
 def test_without_an_accelerator_the_guard_pushes_no_mode(frontend):
     frontend.execute("%load_ext tensor_inspector")
-    messages = frontend.execute(
+    printed = frontend.printed(
         "import torch\nprint(len(torch.overrides._get_current_function_mode_stack()))"
     )
-    printed = "".join(m["content"].get("text", "") for m in messages if m["msg_type"] == "stream")
     assert printed.strip() == "0"
 
 
 def test_the_tensor_inspector_kernel_needs_no_load_ext():
-    km, kc = start_new_kernel(kernel_name="python3-tensor-inspector")
-    try:
-        frontend = FrontEnd(kc)
+    with running_kernel("python3-tensor-inspector") as frontend:
         messages = frontend.execute("import torch\nt1 = torch.ones(3)")
         assert frontend.comm_id is not None  # the first cell shows the panel
         assert any(m["msg_type"] == "display_data" for m in messages)
-        out = frontend.execute(
+        printed = frontend.printed(
             "import tensor_inspector\nprint([r['name'] for r in tensor_inspector.current().rows])"
         )
-        printed = "".join(m["content"].get("text", "") for m in out if m["msg_type"] == "stream")
         assert printed.strip() == "['t1']"
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
 
 
 def test_a_kernel_started_with_the_profile_enabled_loads_it(tmp_path, monkeypatch):
@@ -164,13 +168,8 @@ def test_a_kernel_started_with_the_profile_enabled_loads_it(tmp_path, monkeypatc
 
     enable(profile)
     monkeypatch.setenv("IPYTHONDIR", str(tmp_path))
-    km, kc = start_new_kernel(kernel_name="python3")
-    try:
-        out = FrontEnd(kc).execute(
+    with running_kernel() as frontend:
+        printed = frontend.printed(
             "import tensor_inspector\nprint(tensor_inspector.current() is not None)"
         )
-        printed = "".join(m["content"].get("text", "") for m in out if m["msg_type"] == "stream")
         assert printed.strip() == "True"
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
