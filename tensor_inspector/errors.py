@@ -14,10 +14,25 @@ class CrossDeviceError(RuntimeError, InputRejected):
     (the operation does not run). ``name`` and ``device`` say which move fixes it, if known.
     """
 
+    frames: tuple[tuple[str, str], ...] = ()  # (where, source line) of the user's frames
+    pytorch_message = ""  # PyTorch's own words, when this explains PyTorch's error
+
     def __init__(self, message: str, name: str | None = None, device: str | None = None):
         super().__init__(message)
         self.name = name
         self.device = device
+
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows: the user's own frames and one message, no frames of ours."""
+        lines = []
+        if self.frames:
+            lines.append("Traceback (your code):")
+            for where, source in self.frames:
+                lines += [f"  {where}", f"    {source}"]
+        lines.append(f"CrossDeviceError: {self}")
+        if self.pytorch_message:
+            lines.append(f"PyTorch: {self.pytorch_message}")
+        return lines
 
 
 class CrossDeviceWarning(UserWarning):

@@ -22,17 +22,19 @@ class InspectorMagics(Magics):
         choices=["show", "refresh", "guard"],
         help=(
             "show: display another panel (the default); refresh: rescan now; "
-            "guard [block|warn|off]: how operations that mix devices are handled."
+            "guard [block|strict|warn|off]: how operations that mix devices are handled."
         ),
     )
-    @argument("value", nargs="?", help="for guard: block (the default), warn or off")
+    @argument("value", nargs="?", help="for guard: block (the default), strict, warn or off")
     @line_magic
     def tensor_inspector(self, line: str = "") -> None:
         """Show a tensor-inspector panel. Every panel stays in sync with the notebook.
 
-        The guard flags operations that would mix devices (cpu + cuda:0) before they run.
-        block: the cell, or the operation, does not run. warn: a CrossDeviceWarning is shown
-        and PyTorch's own error follows. off: no checks.
+        The guard flags operations that would mix devices (cpu + cuda:0).
+        block: a cell certain to mix devices does not run, and PyTorch's own refusal is
+        explained in your names; nothing is checked per operation. strict: block, plus every
+        listed operation is checked before it runs. warn: a CrossDeviceWarning, then the cell
+        runs. off: no checks.
         """
         args = parse_argstring(self.tensor_inspector, line)
         if args.command == "refresh":

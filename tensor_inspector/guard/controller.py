@@ -1,49 +1,109 @@
-"""Wires the device checks into IPython: the cell check as an AST transformer, the op-level
-guard pushed around each cell, and the optimizer check. Modes: block, warn, off."""
+"""Wires the device checks into IPython.
+
+- block (the default): the cell check (an AST transformer) stops a cell certain to mix
+  devices before any line runs; PyTorch's own refusal of a mixed-device operation is shown
+  as a CrossDeviceError in the user's names. Nothing runs per operation.
+- strict: block, plus the op-level guard (a TorchFunctionMode) around each cell, and the
+  optimizer check before every ``step()``.
+- warn: the cell check warns and lets the cell run.
+- off: no checks.
+"""
 
 from __future__ import annotations
 
 import ast
+import logging
+import sys
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 
 import torch
 from torch.optim.optimizer import register_optimizer_step_pre_hook
 
 from tensor_inspector import devices
 from tensor_inspector.errors import CrossDeviceError, CrossDeviceWarning
+from tensor_inspector.guard.explain import (
+    explain_error,
+    optimizer_message,
+    optimizer_state_on_other_device,
+    user_frames,
+)
 from tensor_inspector.guard.mode import DeviceGuard
-from tensor_inspector.guard.op_table import op_table
-from tensor_inspector.guard.precheck import Finding, Known, canonical_device, precheck
-from tensor_inspector.holders import optimizer_state
+from tensor_inspector.guard.precheck import NUMBER, Finding, Known, canonical_device, precheck
 from tensor_inspector.tracking import find_tensors, is_user_name
 
-MODES = ("block", "warn", "off")
+MODES = ("block", "strict", "warn", "off")
 _DEVICE_TYPES = frozenset({"cpu", "cuda", "mps", "xpu", "meta", "hpu", "mtia"})
+_LIBRARY_DIRS = tuple(
+    str(Path(path).resolve())
+    for path in {sys.prefix, sys.base_prefix, sys.exec_prefix, Path(__file__).parents[1]}
+)
+log = logging.getLogger("tensor_inspector")
+
+# Modules whose call is one operator with a known device rule.
+_LAYER_OPS = {
+    "Linear": "linear", "Bilinear": "bilinear", "Conv1d": "conv1d", "Conv2d": "conv2d",
+    "Conv3d": "conv3d", "Embedding": "embedding", "CrossEntropyLoss": "cross_entropy",
+    "NLLLoss": "nll_loss", "MSELoss": "mse_loss", "L1Loss": "l1_loss",
+    "SmoothL1Loss": "smooth_l1_loss", "HuberLoss": "huber_loss", "BCELoss": "binary_cross_entropy",
+    "BCEWithLogitsLoss": "binary_cross_entropy_with_logits",
+}  # fmt: skip
 
 
-def known_values(namespace: dict, hidden: dict) -> dict[str, Known]:
-    """What the cell check may rely on: top-level tensors, modules on one device, devices."""
+def known_values(namespace: dict, hidden: dict, names: set[str]) -> dict[str, Known]:
+    """What the cell check may rely on, for the names the cell uses: tensors, Python numbers,
+    modules on one device, devices."""
     accelerator = devices.accelerator_type()
     device_types = _DEVICE_TYPES | ({accelerator} if accelerator else set())
     known: dict[str, Known] = {}
-    for name, value in list(namespace.items()):
-        if not is_user_name(name, hidden):
+    for name in names:
+        if name not in namespace or not is_user_name(name, hidden):
             continue
-        if isinstance(value, torch.Tensor):
-            try:
-                known[name] = Known("tensor", str(value.device), value.dim() == 0)
-            except Exception:
-                continue
-        elif isinstance(value, torch.nn.Module):
-            module_devices = {str(t.device) for t in value.parameters()}
-            if len(module_devices) == 1:
-                known[name] = Known("module", module_devices.pop())
-        elif isinstance(value, (torch.device, str)):
-            device = canonical_device(str(value)) if len(str(value)) < 16 else None
-            if device is not None and device.split(":")[0] in device_types:
-                known[name] = Known("device", device)
+        try:
+            value = _known(namespace[name], device_types)
+        except Exception:  # an odd object is simply unknown
+            value = None
+        if value is not None:
+            known[name] = value
     return known
+
+
+def _known(value: object, device_types: frozenset[str]) -> Known | None:
+    if isinstance(value, torch.Tensor):
+        if type(value) not in (torch.Tensor, torch.nn.Parameter) and not _is_simulated(value):
+            return None  # a subclass may place its data anywhere
+        return Known("tensor", str(value.device), value.dim() == 0)
+    if type(value) in (int, float, bool):
+        return NUMBER
+    if isinstance(value, torch.nn.Module):
+        module_devices = {str(t.device) for t in value.parameters()}
+        op = _layer_op(value)
+        if op is not None and len(module_devices) <= 1:
+            return Known("layer", next(iter(module_devices), ""), op=op)
+        if len(module_devices) == 1:
+            return Known("module", module_devices.pop())
+        return None
+    if isinstance(value, (torch.device, str)):
+        text = str(value)
+        device = canonical_device(text) if len(text) < 16 else None
+        if device is not None and device.split(":")[0] in device_types:
+            return Known("device", device)
+    return None
+
+
+def _layer_op(module: torch.nn.Module) -> str | None:
+    """nn.Linear, nn.CrossEntropyLoss...: torch's own class, not a user's subclass."""
+    kind = type(module)
+    if kind.__module__.startswith("torch.nn.modules.") and kind.__name__ in _LAYER_OPS:
+        return _LAYER_OPS[kind.__name__]
+    if kind is torch.nn.Sequential and len(module) and type(module[0]) is torch.nn.Linear:
+        return "linear"
+    return None
+
+
+def _is_simulated(value: torch.Tensor) -> bool:
+    return type(value).__name__ == "SimulatedTensor"
 
 
 class CellGuard:
@@ -53,20 +113,31 @@ class CellGuard:
         self._on_flag = on_flag
         self.flagged: dict | None = None
         self._guard: DeviceGuard | None = None
+        self._cells_running = 0
         self._optimizer_hook = None
         self._transformer = _PrecheckTransformer(self)
+        self._explained: tuple[BaseException, CrossDeviceError] | None = None
+        self._previous_custom_exc = None
+        self._custom_tb = None
 
     # lifecycle --------------------------------------------------------------------------
 
     def install(self) -> None:
         self.shell.events.register("pre_run_cell", self.before_cell)
         self.shell.ast_transformers.append(self._transformer)
+        self._previous_custom_exc = (self.shell.custom_exceptions, self.shell.CustomTB)
+        previous_types = tuple(self.shell.custom_exceptions)
+        self.shell.set_custom_exc((*previous_types, RuntimeError), self._show_error)
+        self._custom_tb = self.shell.CustomTB
 
     def uninstall(self) -> None:
+        self._cells_running = 1
         self.after_cell(None)
         self.shell.events.unregister("pre_run_cell", self.before_cell)
         if self._transformer in self.shell.ast_transformers:
             self.shell.ast_transformers.remove(self._transformer)
+        if self.shell.CustomTB is self._custom_tb:
+            self.shell.custom_exceptions, self.shell.CustomTB = self._previous_custom_exc
 
     def set_mode(self, mode: str) -> None:
         if mode not in MODES:
@@ -76,40 +147,65 @@ class CellGuard:
     # around each cell -------------------------------------------------------------------
 
     def before_cell(self, _info=None) -> None:
+        # %%capture and a nested run_cell fire pre_run_cell again before the outer cell ends:
+        # one guard serves them all, and it is popped when the outermost cell ends.
+        self._cells_running += 1
+        if self._guard is not None or self.mode != "strict":
+            return
         try:
-            if self.mode == "off" or devices.accelerator_type() is None:
+            if devices.accelerator_type() is None:
                 return  # nothing can mix devices: the guard costs nothing
-            self._optimizer_hook = register_optimizer_step_pre_hook(self._check_optimizer)
-            guard = DeviceGuard(self.mode, self._names_by_id, self._is_cell_file)
+            guard = DeviceGuard(self._names_by_id, self._is_cell_file)
             guard.__enter__()
             self._guard = guard
+            self._optimizer_hook = register_optimizer_step_pre_hook(self._check_optimizer)
         except Exception:  # never fail the user's cell (and post_run_cell would not fire)
-            self.after_cell(None)
+            log.exception("could not push the op-level guard")
+            self._pop_guard()
 
     def after_cell(self, result) -> None:
-        guard, self._guard = self._guard, None
-        if guard is not None:
-            stack = torch.overrides._get_current_function_mode_stack()
-            if stack and stack[-1] is guard:
-                guard.__exit__(None, None, None)
-            else:
-                guard.active = False  # the cell left another mode on top of ours
-        if self._optimizer_hook is not None:
-            self._optimizer_hook.remove()
-            self._optimizer_hook = None
+        self._cells_running = max(0, self._cells_running - 1)
+        if self._cells_running == 0:
+            self._pop_guard()
         error = getattr(result, "error_in_exec", None) or getattr(result, "error_before_exec", None)
+        explained = self._explained
+        self._explained = None
+        if explained is not None and error is explained[0]:
+            result.error_in_exec = error = explained[1]
         if isinstance(error, CrossDeviceError):
             self._flag(str(error), error.name, error.device)
         elif result is not None and getattr(result, "success", False) and self._flag_resolved():
             self._on_flag(None)
+
+    def _pop_guard(self) -> None:
+        """Take our mode off the stack by identity, wherever the cell left it."""
+        guard, self._guard = self._guard, None
+        if self._optimizer_hook is not None:
+            self._optimizer_hook.remove()
+            self._optimizer_hook = None
+        if guard is None:
+            return
+        guard.active = False
+        above = []
+        try:
+            while torch.overrides._get_current_function_mode_stack():
+                mode = torch._C._pop_torch_function_stack()
+                if mode is guard:
+                    break
+                above.append(mode)
+        finally:
+            for mode in reversed(above):
+                torch._C._push_on_torch_function_stack(mode)
 
     # checks -----------------------------------------------------------------------------
 
     def check_cell(self, tree: ast.Module) -> None:
         if self.mode == "off" or devices.accelerator_type() is None:
             return
-        known = known_values(self.shell.user_ns, self.shell.user_ns_hidden)
-        findings = precheck(tree, known, op_table())
+        names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+        known = known_values(self.shell.user_ns, self.shell.user_ns_hidden, names)
+        default = str(torch.get_default_device())
+        findings = precheck(tree, known, default if default == "cpu" else None)
         if not findings:
             return
         first = findings[0]
@@ -120,32 +216,45 @@ class CellGuard:
             f"Cell not run. {first.message}", name=self._movable(first), device=first.move_to
         )
 
+    def _show_error(self, shell, etype, value, tb, tb_offset=None):
+        """IPython's handler for RuntimeError: PyTorch's device mismatch becomes a
+        CrossDeviceError in the user's names; anything else is shown as IPython would."""
+        explained = None
+        if self.mode in ("block", "strict"):
+            try:
+                explained = self._explain(value, tb)
+            except Exception:
+                log.exception("could not explain %r", value)
+        if explained is None:
+            previous_types, previous_handler = self._previous_custom_exc
+            if previous_types and isinstance(value, previous_types):
+                return previous_handler(etype, value, tb, tb_offset=tb_offset)
+            shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+            return None
+        self._explained = (value, explained)
+        shell.showtraceback((CrossDeviceError, explained, tb))
+        return None
+
+    def _explain(self, error, tb) -> CrossDeviceError | None:
+        frames = user_frames(tb, self._is_user_file, self._cell_label)
+        if isinstance(error, CrossDeviceError):  # the op-level guard's own: add the frames
+            error.frames = tuple((frame.where, frame.source) for frame in frames)
+            return None
+        return explain_error(error, frames, self._names_by_id())
+
     def _movable(self, finding: Finding) -> str | None:
         name = finding.move_name
         value = self.shell.user_ns.get(name) if name else None
         return name if isinstance(value, (torch.Tensor, torch.nn.Module)) else None
 
     def _check_optimizer(self, optimizer, _args, _kwargs) -> None:
-        for group in optimizer.param_groups:
-            for param in group["params"]:
-                for _, key, value in optimizer_state(optimizer, param):
-                    if value.device != param.device:
-                        self._report_optimizer(optimizer, param, key, value)
-                        return
-
-    def _report_optimizer(self, optimizer, param, key: str, value) -> None:
-        label = self._names_by_id().get(id(param), "a parameter")
-        optimizer_name = self._name_of(optimizer) or "the optimizer"
-        message = (
-            f"{optimizer_name}.step() mixes devices: {label} is on {param.device}, "
-            f"its optimizer state {key!r} is on {value.device}. Fix: move the "
-            "module with the panel (its optimizer state follows), or recreate "
-            "the optimizer after moving the model."
-        )
-        if self.mode == "warn":
-            warnings.warn(message, CrossDeviceWarning, stacklevel=3)
+        found = optimizer_state_on_other_device(optimizer)
+        if found is None:
             return
-        raise CrossDeviceError(message)
+        param, key, value = found
+        label = self._names_by_id().get(id(param), "a parameter")
+        name = self._name_of(optimizer) or "the optimizer"
+        raise CrossDeviceError(optimizer_message(name, label, param, key, value))
 
     def _flag(self, text: str, name: str | None, device: str | None) -> None:
         self.flagged = {"text": text, "name": name, "device": device}
@@ -175,6 +284,18 @@ class CellGuard:
     def _is_cell_file(self, filename: str) -> bool:
         return filename in getattr(self.shell.compile, "_filename_map", {})
 
+    def _cell_label(self, filename: str) -> str | None:
+        number = getattr(self.shell.compile, "_filename_map", {}).get(filename)
+        return f"Cell In[{number}]" if number is not None else None
+
+    def _is_user_file(self, filename: str) -> bool:
+        if self._is_cell_file(filename):
+            return True
+        if filename.startswith("<"):
+            return False
+        resolved = str(Path(filename).resolve())
+        return not resolved.startswith(_LIBRARY_DIRS)
+
 
 class _PrecheckTransformer(ast.NodeTransformer):
     """IPython runs every cell's AST through this before executing any of it."""
@@ -186,7 +307,7 @@ class _PrecheckTransformer(ast.NodeTransformer):
         try:
             self.guard.check_cell(node)
         except CrossDeviceError:
-            raise
+            raise  # IPython rejects the cell; the error renders without our frames
         except Exception:
-            pass  # a bug in the check must never stop a cell (IPython would drop us)
+            log.exception("the cell check failed; the cell runs unchecked")
         return node

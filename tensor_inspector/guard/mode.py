@@ -1,30 +1,24 @@
-"""The op-level guard: a TorchFunctionMode that stops a mixed-device operation before it runs.
+"""The op-level guard of ``guard strict``: a TorchFunctionMode that stops a mixed-device
+operation before it runs.
 
-It covers what the cell pre-check cannot see (code in functions, loops, libraries). The fast
-path only compares each tensor argument's device with the first one's; names, the rule
-engine and the cell line are looked up only on a mismatch.
+It covers what the cell check cannot see (code in functions, loops, libraries), for the
+operators on the rule's positive list only: never a private ``_``-prefixed helper (such as
+``torch._has_compatible_shallow_copy_type``, which every ``module.to(device)`` calls with a
+cpu and a device tensor). The fast path only compares each tensor argument's device with
+the first one's; names, the rule and the cell line are looked up only on a mismatch.
 """
 
 from __future__ import annotations
 
 import linecache
 import sys
-import warnings
 from collections.abc import Callable
 
 import torch
 from torch.overrides import TorchFunctionMode
 
-from tensor_inspector.errors import CrossDeviceError, CrossDeviceWarning
-from tensor_inspector.guard.op_table import op_table
-from tensor_inspector.guard.rules import (
-    INDEXING,
-    Operand,
-    explain,
-    has_rule,
-    mismatch,
-    op_name,
-)
+from tensor_inspector.errors import CrossDeviceError
+from tensor_inspector.guard.rules import INDEXING, Operand, explain, has_rule, mismatch, op_name
 
 Tensor = torch.Tensor
 
@@ -32,13 +26,11 @@ Tensor = torch.Tensor
 class DeviceGuard(TorchFunctionMode):
     def __init__(
         self,
-        mode: str = "block",
         names_of: Callable[[], dict[int, str]] = dict,
         is_cell_file: Callable[[str], bool] = lambda filename: False,
     ) -> None:
         super().__init__()
-        self.mode = mode  # "block" or "warn"
-        self.active = True  # cleared when the mode could not be popped in order
+        self.active = True  # cleared when the guard is taken off the stack
         self._names_of = names_of
         self._is_cell_file = is_cell_file
 
@@ -57,30 +49,9 @@ class DeviceGuard(TorchFunctionMode):
                     return self._checked(func, args, kwargs)
             elif len(args) < 2 and not (args and isinstance(args[0], (list, tuple))):
                 return func(*args)  # one tensor mixes nothing (unless a list: torch.cat)
-        device = None
-        for value in args:
-            if isinstance(value, Tensor):
-                if device is None:
-                    device = value.get_device()
-                elif value.get_device() != device:
-                    return self._checked(func, args, kwargs)
-            elif isinstance(value, (list, tuple)):
-                for item in value:
-                    if isinstance(item, Tensor):
-                        if device is None:
-                            device = item.get_device()
-                        elif item.get_device() != device:
-                            return self._checked(func, args, kwargs)
-        if kwargs:
-            for value in kwargs.values():
-                if (
-                    isinstance(value, Tensor)
-                    and device is not None
-                    and value.get_device() != device
-                ):
-                    return self._checked(func, args, kwargs)
-            return func(*args, **kwargs)
-        return func(*args)
+        if _devices_differ(args, kwargs):
+            return self._checked(func, args, kwargs)
+        return func(*args, **(kwargs or {}))
 
     def _checked(self, func, args, kwargs):
         kwargs = kwargs or {}
@@ -90,22 +61,39 @@ class DeviceGuard(TorchFunctionMode):
     def _check(self, func, args, kwargs) -> None:
         name = getattr(func, "__name__", "")
         op = op_name(name)
-        operands = _operands(op, args, kwargs)
-        table = op_table()
-        if not has_rule(op, table):
-            return  # not an operator we know the rule of: never a false alarm
-        found = mismatch(op, operands, table.allows_cpu_scalars(op.base))
+        if (name.startswith("_") and not name.startswith("__")) or not has_rule(op):
+            return  # not an operator whose rule we know: never a false alarm
+        try:
+            operands = _operands(op, args, kwargs)
+        except Exception:
+            return  # e.g. an uninitialized parameter of nn.LazyLinear: PyTorch will say
+        found = mismatch(op, operands)
         if found is None:
             return
         names = self._names_of()
         anchor, stray = (_named(o, names) for o in found)
         where = _cell_line(self._is_cell_file)
         message = explain(f"{_display(name)}{where}", anchor, stray)
-        if self.mode == "warn":
-            warnings.warn(message, CrossDeviceWarning, stacklevel=3)
-            return
-        movable = stray.label if stray.label.isidentifier() else None
+        movable = stray.label.split(".")[0] if stray.role != "index" else None
+        if movable is not None and not movable.isidentifier():
+            movable = None
         raise CrossDeviceError(message, name=movable, device=anchor.device)
+
+
+def _devices_differ(args, kwargs) -> bool:
+    device = None
+    try:
+        for value in (*args, *(kwargs or {}).values()):
+            items = value if isinstance(value, (list, tuple)) else (value,)
+            for item in items:
+                if isinstance(item, Tensor):
+                    if device is None:
+                        device = item.get_device()
+                    elif item.get_device() != device:
+                        return True
+    except Exception:
+        return False  # an uninitialized parameter has no device yet
+    return False
 
 
 def _operands(op, args, kwargs) -> list[Operand]:
@@ -114,11 +102,8 @@ def _operands(op, args, kwargs) -> list[Operand]:
 
     def add(value, role, position):
         if isinstance(value, Tensor):
-            operands.append(
-                Operand(
-                    f"argument {position}#{id(value)}", str(value.device), value.dim() == 0, role
-                )
-            )
+            label = f"argument {position}#{id(value)}"
+            operands.append(Operand(label, str(value.device), value.dim() == 0, role, position))
 
     for position, value in enumerate(args):
         role = "input"
@@ -139,7 +124,13 @@ def _operands(op, args, kwargs) -> list[Operand]:
 def _named(operand: Operand, names: dict[int, str]) -> Operand:
     label, _, ident = operand.label.partition("#")
     known = names.get(int(ident)) if ident else None
-    return Operand(known or f"a tensor ({label})", operand.device, operand.zero_dim, operand.role)
+    return Operand(
+        known or f"a tensor ({label})",
+        operand.device,
+        operand.zero_dim,
+        operand.role,
+        operand.position,
+    )
 
 
 def _display(name: str) -> str:

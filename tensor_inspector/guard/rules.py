@@ -1,36 +1,49 @@
-"""PyTorch's device rule, as a pure function over devices: would this operation run?
+"""PyTorch's device rule, as a pure function over devices: is this operation certain to fail?
 
-The common device is the first non-CPU device among the tensors. Every other tensor must be
-on it, except a CPU 0-dim tensor given as an input (not the in-place self, not out=) to an
-operator whose kernel takes CPU scalars (see op_table). Transfers always pass; indexing an
-accelerator tensor with CPU indices passes, the reverse does not.
+The guard speaks only when it is certain, so the rule knows a positive list of public
+operators (below) and nothing else: an operator not on the list is never flagged, and
+PyTorch's own error, explained, covers the rest. The lists follow ATen's checks:
+
+- element-wise (TensorIterator) operators take a CPU 0-dim tensor as an input beside
+  accelerator tensors, never as the in-place target or ``out=``;
+- strict operators take no CPU tensor at all beside accelerator tensors, 0-dim included;
+- the others on the list refuse a CPU tensor of one or more dimensions, but may take a CPU
+  0-dim one on some paths (``F.linear`` with a 0-dim bias and a 1-D input runs), so only
+  the first is certain;
+- indexing an accelerator tensor with CPU indices runs; a CPU tensor indexed with
+  accelerator indices of one or more dimensions does not.
+
+The common device is the first non-CPU device among the tensors; cuda:0 and cuda:1 never mix.
 """
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from tensor_inspector.guard.op_table import OpTable
-
-# Operations whose whole point is to cross devices.
-TRANSFERS = frozenset(
-    {"to", "cuda", "cpu", "copy_", "copy", "type", "type_as", "set_", "new_tensor", "mps", "xpu"}
-)
-
-# Operators that read only the other tensor's shape or dtype, never its data.
-SHAPE_ONLY = frozenset(
-    {"expand_as", "view_as", "reshape_as", "resize_as", "is_same_size", "is_set_to",
-     "broadcast_tensors", "result_type", "can_cast", "promote_types"}
+ELEMENTWISE = frozenset(
+    {"add", "sub", "rsub", "mul", "div", "true_divide", "floor_divide", "remainder", "fmod",
+     "pow", "eq", "ne", "lt", "le", "gt", "ge", "maximum", "minimum", "fmax", "fmin", "atan2",
+     "hypot", "logical_and", "logical_or", "logical_xor", "bitwise_and", "bitwise_or",
+     "bitwise_xor", "where", "lerp", "masked_fill", "addcmul", "copysign", "xlogy"}
 )  # fmt: skip
+STRICT = frozenset(
+    {"mm", "bmm", "mv", "dot", "cat", "concat", "concatenate", "stack", "hstack", "vstack",
+     "index_select", "gather", "clamp", "clamp_min", "clamp_max", "clip", "addcdiv"}
+)  # fmt: skip
+NOT_ON_CPU_ABOVE_0DIM = frozenset(
+    {"matmul", "linear", "addmm", "baddbmm", "addmv", "bilinear", "conv1d", "conv2d", "conv3d",
+     "embedding", "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss",
+     "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
+     "cosine_similarity", "pairwise_distance"}
+)  # fmt: skip
+INDEXING = frozenset({"getitem", "index", "index_put"})
+# Element-wise operators whose kernel still refuses a CPU 0-dim tensor at these positions:
+# addcmul's kernel reads ``tensor1`` on the device.
+CPU_SCALAR_REFUSED_AT = {"addcmul": frozenset({1})}
 
-# Operators that take index tensors, which may stay on the CPU for an accelerator tensor.
-INDEXING = frozenset({"getitem", "index", "index_put", "_index_put_impl"})
-
-# Attribute reads and writes (t.data = x, t.grad = g) reach the guard too; PyTorch checks them.
-ATTRIBUTE_ACCESS = frozenset({"get", "set", "delete"})
+KNOWN_OPERATORS = ELEMENTWISE | STRICT | NOT_ON_CPU_ABOVE_0DIM | INDEXING | {"backward"}
 
 # Python operator names and the operator they run.
 DUNDER_TO_OP = {
@@ -45,14 +58,10 @@ DUNDER_TO_OP = {
     "and": "bitwise_and", "rand": "bitwise_and", "iand": "bitwise_and",
     "or": "bitwise_or", "ror": "bitwise_or", "ior": "bitwise_or",
     "xor": "bitwise_xor", "rxor": "bitwise_xor", "ixor": "bitwise_xor",
-    "lshift": "bitwise_left_shift", "rlshift": "bitwise_left_shift",
-    "rshift": "bitwise_right_shift", "rrshift": "bitwise_right_shift",
     "eq": "eq", "ne": "ne", "lt": "lt", "le": "le", "gt": "gt", "ge": "ge",
     "getitem": "getitem", "setitem": "setitem",
 }  # fmt: skip
-INPLACE_DUNDERS = frozenset(
-    name for name in DUNDER_TO_OP if name.startswith("i") and name != "index"
-)
+INPLACE_DUNDERS = frozenset(name for name in DUNDER_TO_OP if name.startswith("i"))
 
 
 @dataclass(frozen=True)
@@ -61,8 +70,9 @@ class Operand:
 
     label: str  # the user's name for it where known, else its position ("argument 2")
     device: str  # 'cpu', 'cuda:0', 'sim:0'
-    zero_dim: bool = False
+    zero_dim: bool | None = False  # None: not known
     role: str = "input"  # "input", "self" (in-place target), "out" or "index"
+    position: int | None = None  # its position among the call's arguments
 
 
 @dataclass(frozen=True)
@@ -81,13 +91,9 @@ def op_name(python_name: str) -> OpName:
     return OpName(python_name)
 
 
-# Python-level operations the rules know although native_functions.yaml does not list them.
-PYTHON_ONLY = frozenset({"getitem", "setitem", "backward"})
-
-
-def has_rule(op: OpName, table: OpTable) -> bool:
-    """Whether the rule is known for ``op``: anything else is never flagged."""
-    return table.is_known(op.base) or op.base in PYTHON_ONLY
+def has_rule(op: OpName) -> bool:
+    """Whether the rule of ``op`` is known: anything else is never flagged."""
+    return op.base in KNOWN_OPERATORS
 
 
 def common_device(devices: Iterable[str]) -> str | None:
@@ -95,14 +101,10 @@ def common_device(devices: Iterable[str]) -> str | None:
     return next((device for device in devices if device != "cpu"), None)
 
 
-def mismatch(
-    op: OpName, operands: list[Operand], allows_cpu_scalars: bool
-) -> tuple[Operand, Operand] | None:
-    """The first pair (on the common device, off it) that PyTorch would refuse, or None."""
-    if op.base in TRANSFERS or (op.inplace and f"{op.base}_" in TRANSFERS):
+def mismatch(op: OpName, operands: list[Operand]) -> tuple[Operand, Operand] | None:
+    """The first pair (on the common device, off it) certain to be refused, or None."""
+    if not has_rule(op):
         return None
-    if op.base == "setitem" or op.base in ATTRIBUTE_ACCESS or op.base in SHAPE_ONLY:
-        return None  # assignment into a tensor copies across devices
     if op.base in INDEXING:
         return _indexing_mismatch(operands)
     device = common_device(operand.device for operand in operands)
@@ -110,17 +112,20 @@ def mismatch(
         return None
     anchor = next(o for o in operands if o.device == device)
     for operand in operands:
-        if operand.device == device:
-            continue
-        exempt = (
-            allows_cpu_scalars
-            and operand.device == "cpu"
-            and operand.zero_dim
-            and operand.role == "input"
-        )
-        if not exempt:
+        if operand.device != device and _certainly_refused(op, operand):
             return anchor, operand
     return None
+
+
+def _certainly_refused(op: OpName, operand: Operand) -> bool:
+    if operand.device != "cpu" or operand.role in ("self", "out"):
+        return True  # another accelerator, or a CPU tensor written to
+    if operand.zero_dim is False:
+        return True  # a CPU tensor of one or more dimensions joins nothing
+    if op.base in STRICT:
+        return True
+    refused_at = CPU_SCALAR_REFUSED_AT.get(op.base, ())
+    return operand.zero_dim is True and operand.position in refused_at
 
 
 def _indexing_mismatch(operands: list[Operand]) -> tuple[Operand, Operand] | None:
@@ -130,7 +135,11 @@ def _indexing_mismatch(operands: list[Operand]) -> tuple[Operand, Operand] | Non
     if indexed is None:
         return None
     for operand in operands:
-        if operand.role == "index" and operand.device not in ("cpu", indexed.device):
+        if (
+            operand.role == "index"
+            and operand.device not in ("cpu", indexed.device)
+            and operand.zero_dim is False
+        ):
             return indexed, operand
     return None
 
@@ -138,15 +147,29 @@ def _indexing_mismatch(operands: list[Operand]) -> tuple[Operand, Operand] | Non
 def fix_for(anchor: Operand, stray: Operand) -> str:
     """The line that makes the operation valid, in the user's names."""
     if stray.role == "index":
-        return f'index with {stray.label}.to("{anchor.device}")'
+        return f'index with {_atom(stray.label)}.to("{anchor.device}")'
     if stray.label.startswith("a tensor"):
         return f'move that tensor with .to("{anchor.device}")'
     owner = stray.label.split(".")[0]
-    if "." in stray.label and owner.isidentifier() and "(" not in stray.label:
+    if "." in stray.label and _is_dotted_name(stray.label):
         return f'{owner}.to("{anchor.device}")'  # a module's parameter: move the module
     if not stray.label.isidentifier():
-        return f'use {stray.label}.to("{anchor.device}")'
+        return f'use {_atom(stray.label)}.to("{anchor.device}")'
     return f'{stray.label} = {stray.label}.to("{anchor.device}")'
+
+
+def _is_dotted_name(text: str) -> bool:
+    return all(part.isidentifier() or part.isdigit() for part in text.split("."))
+
+
+def _atom(code: str) -> str:
+    """``code`` as something a method can be called on: ``xc > 0`` -> ``(xc > 0)``."""
+    try:
+        node = ast.parse(code, mode="eval").body
+    except SyntaxError:
+        return f"({code})"
+    atomic = isinstance(node, (ast.Name, ast.Attribute, ast.Call, ast.Subscript))
+    return code if atomic else f"({code})"
 
 
 def explain(what: str, anchor: Operand, stray: Operand) -> str:

@@ -45,6 +45,15 @@ class SimulatedTensor(torch.Tensor):
     def __repr__(self, *, tensor_contents=None):
         return f"tensor({self.raw.tolist()}, device='{DEVICE_TYPE}:0')"
 
+    # A traceable wrapper subclass: Module._apply then swaps each parameter in place on
+    # module.to("sim"), keeping the Parameter objects as CUDA does (optimizers keep working).
+    def __tensor_flatten__(self):
+        return ["raw"], None
+
+    @staticmethod
+    def __tensor_unflatten__(inner_tensors, _metadata, _outer_size, _outer_stride):
+        return SimulatedTensor(inner_tensors["raw"])
+
     @classmethod
     def __torch_dispatch__(cls, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
@@ -98,10 +107,11 @@ def _is_cpu_scalar(value) -> bool:
 
 # Operators that index with their tensor arguments: CPU indices are fine on a device.
 _INDEXING = {"index", "index_put", "_index_put_impl"}
-# Tagged pointwise, yet CUDA refuses CPU scalar bounds (measured).
-_STRICT_POINTWISE = {"clamp", "clamp_min", "clamp_max", "clip"}
-# Not tagged pointwise, yet their kernels take a CPU 0-dim value.
-_TAKES_CPU_SCALARS = {"masked_fill"}
+# Tagged pointwise, yet CUDA refuses CPU scalar bounds (measured); ternary kernels take no
+# CPU scalar (addcdiv is built as a ternary op; addcmul's kernel reads tensor1 on the device).
+_STRICT_POINTWISE = {"clamp", "clamp_min", "clamp_max", "clip", "addcdiv", "addcmul"}
+# Not tagged pointwise, yet their kernels take a CPU 0-dim value (read with .item()).
+_TAKES_CPU_SCALARS = {"masked_fill", "fill"}
 
 
 def _refuse_mixed_devices(func, args, kwargs) -> None:
@@ -175,6 +185,35 @@ def _copy_from(src, dst, non_blocking=False):
 _library = None
 
 
+def _check_root_gradients(backward):
+    """CUDA's autograd engine refuses a gradient of one or more dimensions on another device
+    than its output ("invalid gradient at index 0"), and moves a 0-dim one. The engine
+    exempts tensor subclasses from that check, so the simulated device makes it here."""
+
+    def checked(tensors, grad_tensors=None, *args, **kwargs):
+        outputs = (tensors,) if isinstance(tensors, torch.Tensor) else tuple(tensors)
+        grads = grad_tensors
+        if isinstance(grads, torch.Tensor):
+            grads = (grads,)
+        if grads is not None:
+            grads = list(grads)
+            for index, (output, grad) in enumerate(zip(outputs, grads, strict=False)):
+                if not isinstance(grad, torch.Tensor) or grad.device == output.device:
+                    continue
+                if isinstance(output, SimulatedTensor) or isinstance(grad, SimulatedTensor):
+                    if grad.dim() == 0:
+                        grads[index] = grad.to(output.device)
+                        continue
+                    raise RuntimeError(
+                        f"invalid gradient at index {index} - expected device "
+                        f"{output.device} but got {grad.device}"
+                    )
+        return backward(tensors, grads, *args, **kwargs)
+
+    checked.__wrapped__ = backward
+    return checked
+
+
 def install() -> str:
     """Register the ``sim`` device once per process; returns the device name to use."""
     global _installed, _library
@@ -187,5 +226,6 @@ def install() -> str:
     _library.impl("empty_strided", _empty_strided, "PrivateUse1")
     _library.impl("empty.memory_format", _empty_memory_format, "PrivateUse1")
     _library.impl("_copy_from", _copy_from, "PrivateUse1")
+    torch.autograd.backward = _check_root_gradients(torch.autograd.backward)
     _installed = True
     return f"{DEVICE_TYPE}:0"

@@ -70,7 +70,16 @@ def test_backward_on_gpu_with_a_cpu_gradient(ip, inspector):
     assert rows_by_name(ip)["t5"]["grad"]["device"] == "cuda:0"
 
 
-def test_everyday_training_code_runs_under_the_guard_without_alarms(ip, inspector):
+@pytest.mark.parametrize("guard", ["block", "strict", "warn", "off"])
+def test_everyday_training_code_runs_under_the_guard_without_alarms(ip, inspector, guard):
+    run(ip, f"%ti guard {guard}")
+    run(
+        ip,
+        "early = torch.nn.Linear(3, 2)\nweight = early.weight\n"
+        "sgd = torch.optim.SGD(early.parameters(), lr=0.1)\nearly = early.to('cuda')\n"
+        "early(torch.ones(4, 3, device='cuda')).sum().backward()\nsgd.step()",
+    )
+    assert ip.user_ns["early"].weight is ip.user_ns["weight"]
     run(
         ip,
         "model = torch.nn.Sequential(torch.nn.Linear(8, 16), torch.nn.BatchNorm1d(16), torch.nn.ReLU(),"
@@ -97,3 +106,14 @@ def test_mixing_on_cuda_is_stopped_before_it_runs(ip, inspector):
     assert isinstance(result.error_before_exec, CrossDeviceError)
     assert "marker" not in ip.user_ns
     assert 't1 = t1.to("cuda:0")' in str(result.error_before_exec)
+
+
+@pytest.mark.parametrize("guard", ["block", "strict"])
+def test_pytorchs_own_refusal_on_cuda_is_explained_in_the_users_names(ip, inspector, guard):
+    run(ip, f"%ti guard {guard}")
+    run(ip, "logits = torch.randn(4, 3, device='cuda')\ntargets = torch.tensor([0, 1, 2, 0])")
+    result = ip.run_cell("def loss_of(out, y):\n    return torch.nn.functional.cross_entropy(out, y)\n"
+                         "loss = loss_of(logits, targets)")  # fmt: skip
+    error = result.error_in_exec
+    assert isinstance(error, CrossDeviceError), error
+    assert "targets is on cpu" in str(error) and "logits is on cuda:0" in str(error)

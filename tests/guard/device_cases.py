@@ -149,8 +149,17 @@ def assert_device_verdict(case: Case, accelerator: str) -> None:
             case.run(a, b)
 
 
+# Refused by PyTorch, but not certain from devices and ranks alone, so `guard strict` leaves
+# them to PyTorch (whose error is then explained): a CPU 0-dim bias for F.linear runs with a
+# 1-D input, and addmm is reached through composites whose paths vary.
+LEFT_TO_PYTORCH = frozenset(
+    {"F.linear(a, w, bias=b) [a:acc b:cpu0]", "torch.addmm(b, a, a.T) [a:acc b:cpu0]"}
+)
+
+
 def assert_guard_verdict(case: Case, accelerator: str) -> None:
-    """The guard refuses exactly what the table refuses, before the operation runs."""
+    """`guard strict` never refuses what runs, and refuses what the table refuses before the
+    operation runs, except the few cases it cannot be certain of."""
     from tensor_inspector import CrossDeviceError
     from tensor_inspector.guard.mode import DeviceGuard
 
@@ -160,8 +169,12 @@ def assert_guard_verdict(case: Case, accelerator: str) -> None:
         if case.runs:
             case.run(a, b)
             return
-        with pytest.raises(CrossDeviceError) as raised:
+        with pytest.raises(RuntimeError) as raised:
             case.run(a, b)
+    if case.id in LEFT_TO_PYTORCH:
+        assert not isinstance(raised.value, CrossDeviceError)
+        return
+    assert isinstance(raised.value, CrossDeviceError), raised.value
     assert "mixes devices" in str(raised.value)
     # Stopped before it ran: in-place targets and out= are untouched.
     assert torch.equal(a.cpu(), before[0]) and torch.equal(b.cpu(), before[1])

@@ -46,15 +46,17 @@ def test_a_cell_that_moves_first_is_not_flagged(ip, inspector):
     assert ip.user_ns["total"].device.type == "sim"
 
 
-def test_code_in_functions_is_stopped_by_the_op_guard_with_names_and_line(ip, inspector):
+def test_pytorchs_refusal_in_a_function_is_explained_with_names_and_lines(ip, inspector):
     run(ip, "def combine(a, b):\n    return a * b")
     result = ip.run_cell("before = 1\nout = combine(t1, t2)")
     error = result.error_in_exec
     assert isinstance(error, CrossDeviceError) and isinstance(error, RuntimeError)
     text = str(error)
+    assert text.startswith("a * b mixes devices")
     assert "t1 is on cpu" in text and "t2 is on sim:0" in text
-    assert "torch.mul" in text
-    assert "cell line 2" in text and "combine(t1, t2)" in text
+    assert "line 2: out = combine(t1, t2)" in text and "in combine: return a * b" in text
+    assert 't1 = t1.to("sim:0")' in text
+    assert "Expected all tensors to be on the same device" in str(error.__cause__)
     assert "out" not in ip.user_ns
     assert inspector.panel.flag["name"] == "t1"
 
@@ -69,14 +71,14 @@ def test_the_guard_names_module_parameters_by_path(ip, inspector):
     assert 'model.to("sim:0")' in text
 
 
-def test_loops_and_try_blocks_are_left_to_the_op_guard(ip, inspector):
+def test_loops_and_try_blocks_are_left_to_pytorch_and_explained(ip, inspector):
     result = ip.run_cell("count = 0\nfor _ in range(2):\n    count += 1\n    t1 + t2")
     assert isinstance(result.error_in_exec, CrossDeviceError)
     assert ip.user_ns["count"] == 1  # the pre-check was unsure, so the cell ran until the op
     result = ip.run_cell(
         "try:\n    t1 + t2\nexcept RuntimeError as e:\n    caught = type(e).__name__"
     )
-    assert result.success and ip.user_ns["caught"] == "CrossDeviceError"
+    assert result.success and ip.user_ns["caught"] == "RuntimeError"  # the user's own except
 
 
 def test_a_cpu_scalar_with_an_accelerator_tensor_runs(ip, inspector):
@@ -98,7 +100,8 @@ def test_backward_with_a_gradient_on_another_device_is_flagged(ip, inspector):
     assert ip.user_ns["w"].grad is None
 
 
-def test_optimizer_step_with_state_on_another_device_is_flagged(ip, inspector):
+@pytest.fixture
+def optimizer_left_behind(ip, inspector):
     run(
         ip,
         "lin = torch.nn.Linear(3, 1)\nopt = torch.optim.Adam(lin.parameters())\n"
@@ -107,13 +110,29 @@ def test_optimizer_step_with_state_on_another_device_is_flagged(ip, inspector):
     # Move the weight behind the optimizer's back: its state stays on the cpu.
     run(
         ip,
-        "torch.utils.swap_tensors(lin.weight, torch.nn.Parameter(lin.weight.detach().to('sim')))",
+        "torch.utils.swap_tensors(lin.weight, torch.nn.Parameter(lin.weight.detach().to('sim')))\n"
+        "lin.weight.grad = torch.ones_like(lin.weight)",
     )
+    return inspector
+
+
+def test_optimizer_state_left_on_another_device_is_explained(ip, optimizer_left_behind):
     result = ip.run_cell("opt.step()")
     error = result.error_in_exec
     assert isinstance(error, CrossDeviceError), error
     assert "opt.step() mixes devices: lin.weight is on sim:0" in str(error)
     assert "'exp_avg' is on cpu" in str(error)
+
+
+def test_strict_mode_checks_the_optimizer_before_the_step(ip, optimizer_left_behind):
+    run(ip, "%ti guard strict")
+    before = ip.user_ns["lin"].weight.detach().cpu().clone()
+    result = ip.run_cell("opt.step()")
+    error = result.error_in_exec
+    assert isinstance(error, CrossDeviceError), error
+    assert "opt.step() mixes devices: lin.weight is on sim:0" in str(error)
+    assert error.__cause__ is None  # stopped by the check, not by PyTorch
+    assert torch.equal(ip.user_ns["lin"].weight.detach().cpu(), before)
 
 
 def test_warn_mode_warns_then_pytorch_raises_its_own_error(ip, inspector):
