@@ -33,7 +33,7 @@ def machine() -> str:
 def main() -> None:
     sections = [
         ("Post-cell refresh (scan + describe + diff + comm payload)", refresh_costs.run()),
-        ("Guard overhead (op-level guard pushed against none)", guard_costs.run()),
+        ("Guard costs, inside notebook cells", guard_costs.run()),
         ("Memory", memory.run()),
     ]
     lines = ["# Benchmarks", "", f"Machine: {machine()}.", "",

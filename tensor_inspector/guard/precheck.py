@@ -13,6 +13,7 @@ whatever loops, branches, ``try`` and ``with`` blocks bind.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from tensor_inspector.guard.rules import (
@@ -147,20 +148,21 @@ def precheck(
 
 def _statement(state: _State, node: ast.stmt) -> None:
     state.understood_calls.clear()
-    if _sets_default_device(node):
+    inner_nodes = list(ast.walk(node))
+    if any(isinstance(n, ast.Attribute) and n.attr == "set_default_device" for n in inner_nodes):
         state.default_device = None
-    if any(isinstance(inner, ast.NamedExpr) for inner in ast.walk(node)):
-        _forget_bound_names(state, node)  # walrus: what holds what mid-expression is unclear
-        _forget_all_if_unknown_code(state, node)
+    if any(isinstance(inner, ast.NamedExpr) for inner in inner_nodes):
+        _forget_bound_names(state, inner_nodes)  # walrus: what holds what is unclear
+        _forget_all_if_unknown_code(state, inner_nodes)
         return
     if isinstance(node, ast.Assign):
         value = _expr(state, node.value)
-        _after_calls(state, node)
+        _after_calls(state, inner_nodes)
         for target in node.targets:
             _bind(state, target, value)
     elif isinstance(node, ast.AnnAssign) and node.value is not None:
         value = _expr(state, node.value)
-        _after_calls(state, node)
+        _after_calls(state, inner_nodes)
         _bind(state, node.target, value)
     elif isinstance(node, ast.AugAssign):
         target, value = _expr(state, node.target), _expr(state, node.value)
@@ -170,30 +172,30 @@ def _statement(state: _State, node: ast.stmt) -> None:
             if _is_tensor(value):
                 operands.append(("input", node.value, value))
             _check(state, node, OpName(base, inplace=True), operands)
-        _after_calls(state, node)
+        _after_calls(state, inner_nodes)
         if not isinstance(node.target, ast.Name) or not _is_tensor(target):
-            _forget_bound_names(state, node)
+            _forget_bound_names(state, inner_nodes)
     elif isinstance(node, ast.Expr):
         _expr(state, node.value)
-        _after_calls(state, node)
+        _after_calls(state, inner_nodes)
     elif isinstance(node, ast.Pass):
         pass
     else:
         # Imports, del, branches, loops, try, with, def, class...: not followed; what they
         # bind is unknown, and code they call may change anything.
-        _forget_bound_names(state, node)
-        _forget_all_if_unknown_code(state, node)
+        _forget_bound_names(state, inner_nodes)
+        _forget_all_if_unknown_code(state, inner_nodes)
 
 
 def _bind(state: _State, target: ast.expr, value: Known | None) -> None:
     if isinstance(target, ast.Name) and value is not None:
         state.known[target.id] = value
     else:
-        _forget_bound_names(state, target)
+        _forget_bound_names(state, ast.walk(target))
 
 
-def _forget_bound_names(state: _State, node: ast.AST) -> None:
-    for inner in ast.walk(node):
+def _forget_bound_names(state: _State, nodes: Iterable[ast.AST]) -> None:
+    for inner in nodes:
         if isinstance(inner, ast.Name) and isinstance(inner.ctx, (ast.Store, ast.Del)):
             state.known.pop(inner.id, None)
         elif isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -205,16 +207,16 @@ def _forget_bound_names(state: _State, node: ast.AST) -> None:
             state.known.pop(inner.target.id, None)
 
 
-def _after_calls(state: _State, node: ast.AST) -> None:
+def _after_calls(state: _State, nodes: list[ast.AST]) -> None:
     """Module moves change what the names hold; any call not understood may change anything."""
-    for inner in ast.walk(node):
+    for inner in nodes:
         if isinstance(inner, ast.Call):
             _module_method_effect(state, inner)
-    _forget_all_if_unknown_code(state, node)
+    _forget_all_if_unknown_code(state, nodes)
 
 
-def _forget_all_if_unknown_code(state: _State, node: ast.AST) -> None:
-    for inner in ast.walk(node):
+def _forget_all_if_unknown_code(state: _State, nodes: Iterable[ast.AST]) -> None:
+    for inner in nodes:
         understood = id(inner) in state.understood_calls
         if isinstance(inner, ast.Call) and not understood and not _is_safe_call(state, inner):
             state.known.clear()
@@ -229,19 +231,12 @@ def _is_safe_call(state: _State, node: ast.Call) -> bool:
         return func.id in SAFE_BUILTINS
     if not isinstance(func, ast.Attribute):
         return False
-    dotted = ast.unparse(func)
-    if dotted.split(".")[0] in ("torch", "F", "nn") and "(" not in dotted:
+    dotted = _dotted(func)
+    if dotted is not None and dotted.split(".")[0] in ("torch", "F", "nn"):
         # torch.utils.swap_tensors changes a tensor in place; set_default_device is followed.
         return ".utils." not in dotted and func.attr != "swap_tensors"
     moves = func.attr in MODULE_KEEPS or func.attr in ("to", "cuda", "cpu")
     return moves and isinstance(func.value, ast.Call) and _is_safe_call(state, func.value)
-
-
-def _sets_default_device(node: ast.AST) -> bool:
-    return any(
-        isinstance(inner, ast.Attribute) and inner.attr == "set_default_device"
-        for inner in ast.walk(node)
-    )
 
 
 def _module_method_effect(state: _State, node: ast.Call) -> None:
@@ -481,9 +476,19 @@ def _check(state: _State, node: ast.AST, op: OpName, operands) -> None:
 
 def _is_torch_namespace(node: ast.expr) -> bool:
     """torch, torch.nn.functional, F, torch.linalg..."""
-    if isinstance(node, ast.Name):
-        return node.id in ("torch", "F")
-    return isinstance(node, ast.Attribute) and ast.unparse(node) in TORCH_NAMESPACES
+    return _dotted(node) in TORCH_NAMESPACES
+
+
+def _dotted(node: ast.expr) -> str | None:
+    """'torch.nn.functional' for that chain of attributes; None for anything else."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
 
 
 def _target_device(state: _State, method: str, node: ast.Call) -> str | None:
