@@ -14,8 +14,15 @@ import torch
 from tensor_inspector import devices
 from tensor_inspector.errors import ActionError
 from tensor_inspector.gradient import Fill, GradientSyntaxError, TensorName, Values, parse_gradient
-from tensor_inspector.holders import Holder, holders_of, lookup, module_slots, optimizer_state
+from tensor_inspector.holders import (
+    dependents,
+    lookup,
+    optimizer_state,
+    optimizers_holding,
+    why_not_swappable,
+)
 from tensor_inspector.tracking import find_tensors
+from tensor_inspector.walk import module_slots
 
 
 @dataclass
@@ -50,9 +57,6 @@ class Namespace:
         if not isinstance(found, torch.Tensor):
             raise ActionError(f"{name} is a module, not a tensor.")
         return found
-
-    def optimizers(self) -> list[torch.optim.Optimizer]:
-        return [v for v in self.values.values() if isinstance(v, torch.optim.Optimizer)]
 
     def leaves_requiring_grad(self) -> dict[str, torch.Tensor]:
         return {
@@ -89,14 +93,6 @@ def choose_target(device: str | None) -> torch.device:
     return target
 
 
-def move(namespace: Namespace, name: str, device: str | None = None) -> Outcome:
-    found = namespace.get(name)
-    target = choose_target(device)
-    if isinstance(found, torch.nn.Module):
-        return _move_module(namespace, name, found, target)
-    return _move_tensor(namespace, name, found, target)
-
-
 def _moved_copy(tensor: torch.Tensor, target: torch.device) -> torch.Tensor:
     """The same leaf on ``target``: detached, so it is a leaf again, with its grad and flags."""
     moved = tensor.detach().to(target)
@@ -110,91 +106,69 @@ def _moved_copy(tensor: torch.Tensor, target: torch.device) -> torch.Tensor:
     return moved
 
 
-def _move_tensor(namespace: Namespace, name: str, tensor: torch.Tensor, target) -> Outcome:
-    if tensor.device == target:
-        return Outcome(f"{name} is already on {target}.", [name])
-    if tensor._is_view():
-        raise ActionError(
-            f"{name} is a view into another tensor's memory; moving it alone would break the "
-            "link. Move the tensor it was sliced from, then slice again."
-        )
-    holders = holders_of(namespace.values, namespace.hidden, tensor)
-    fixed = [h for h in holders if not h.rebindable]
-    left_graph = tensor.grad_fn is not None
-    source = tensor.device
-    moved = _moved_copy(tensor, target)
-    state_moves = _optimizer_state_moves(namespace, [tensor], target)
-    if not _swap(tensor, moved):
-        if fixed:
+def move(namespace: Namespace, name: str, device: str | None = None) -> Outcome:
+    """Move a tensor, or every tensor of a module, all or nothing. Each moved tensor keeps its
+    identity (``torch.utils.swap_tensors``), so every holder sees the move: names,
+    attributes, containers at any depth, modules, and optimizers wherever they live."""
+    found = namespace.get(name)
+    target = choose_target(device)
+    if isinstance(found, torch.nn.Module):
+        tensors = [slot.value for slot in module_slots(found) if slot.value.device != target]
+    else:
+        if found._is_view():
             raise ActionError(
-                f"{name} cannot be moved: it is held in a tuple ({fixed[0].path}), which cannot "
-                "be changed in place. Move it in code, or hold it in a list."
+                f"{name} is a view into another tensor's memory; moving it alone would break "
+                "the link. Move the tensor it was sliced from, then slice again."
             )
-        _rebind(holders, tensor, moved, namespace)
-    _apply_state_moves(state_moves)
-    note = " It left the autograd graph: it is now a leaf." if left_graph else ""
-    return Outcome(f"Moved {name} from {source} to {target}.{note}", [h.path for h in holders])
-
-
-def _swap(old: torch.Tensor, new: torch.Tensor) -> bool:
-    """Swap in place so every holder (aliases, optimizers) sees the move; False if refused."""
-    try:
-        torch.utils.swap_tensors(old, new)
-    except (RuntimeError, AttributeError):  # refused, or torch < 2.3 has no swap_tensors
-        return False
-    return True
-
-
-def _rebind(holders: list[Holder], old, new, namespace: Namespace) -> None:
-    for holder in holders:
-        holder.rebind(new)
-    _repoint_optimizers(old, new, namespace)
-
-
-def _repoint_optimizers(old, new, namespace: Namespace) -> None:
-    for optimizer in namespace.optimizers():
-        for group in optimizer.param_groups:
-            group["params"] = [new if p is old else p for p in group["params"]]
-        if old in optimizer.state:
-            optimizer.state[new] = optimizer.state.pop(old)
-
-
-def _optimizer_state_moves(namespace: Namespace, params, target) -> list[tuple[dict, str, object]]:
-    """Planned (state dict, key, moved value) for the optimizer state of ``params``."""
-    return [
-        (state, key, value.to(target))
-        for optimizer in namespace.optimizers()
-        for param in params
-        for state, key, value in optimizer_state(optimizer, param)
-    ]
-
-
-def _apply_state_moves(planned) -> None:
-    for state, key, value in planned:
-        state[key] = value
-
-
-def _move_module(namespace: Namespace, name: str, module: torch.nn.Module, target) -> Outcome:
-    # Each parameter and buffer is moved in place rather than by module.to(), which may make
-    # new Parameter objects and leave an optimizer holding the old ones.
-    slots = [
-        (Holder(f"{name}.{path}", owner, key, kind), tensor)
-        for path, owner, kind, key, tensor in module_slots(module)
-        if tensor.device != target
-    ]
-    tensors = [tensor for _, tensor in slots]
-    sources = sorted({str(tensor.device) for tensor in tensors})
-    moved = [_moved_copy(tensor, target) for tensor in tensors]  # may fail: nothing changed yet
-    state_moves = _optimizer_state_moves(namespace, tensors, target)
-    for (holder, tensor), new in zip(slots, moved, strict=True):
-        if not _swap(tensor, new):
-            _rebind([holder], tensor, new, namespace)
-    _apply_state_moves(state_moves)
-    if not slots:
+        tensors = [found] if found.device != target else []
+    if not tensors:
         return Outcome(f"{name} is already on {target}.", [name])
-    return Outcome(
-        f"Moved {name} ({len(slots)} tensors) from {', '.join(sources)} to {target}.", [name]
-    )
+    _refuse_unless_swappable(namespace, name, tensors)
+    sources = sorted({str(tensor.device) for tensor in tensors})
+    left_graph = any(tensor.grad_fn is not None for tensor in tensors)
+    moved = [_moved_copy(tensor, target) for tensor in tensors]  # may fail: nothing changed yet
+    state_moves = [
+        (state, key, value.to(target))
+        for optimizer in optimizers_holding(tensors)
+        for tensor in tensors
+        for state, key, value in optimizer_state(optimizer, tensor)
+    ]
+    _swap_all(name, tensors, moved)
+    for state, key, value in state_moves:
+        state[key] = value
+    note = " It left the autograd graph: it is now a leaf." if left_graph else ""
+    count = f" ({len(tensors)} tensors)" if isinstance(found, torch.nn.Module) else ""
+    return Outcome(f"Moved {name}{count} from {', '.join(sources)} to {target}.{note}", [name])
+
+
+def _refuse_unless_swappable(namespace: Namespace, name: str, tensors) -> None:
+    for tensor in tensors:
+        reason = why_not_swappable(tensor)
+        if reason is None:
+            continue
+        views, results = dependents(namespace.values, namespace.hidden, tensor)
+        held = [f"{view} (a view of it: del {view})" for view in views]
+        held += [
+            f"{result} (its autograd graph: run {result}.backward() or del {result})"
+            for result in results
+        ]
+        holders = f" It is held by {'; '.join(held)}." if held else ""
+        raise ActionError(
+            f"{name} was not moved, and nothing changed: {reason}, so moving it would leave "
+            f"a copy behind on {tensor.device}.{holders} Then move it again."
+        )
+
+
+def _swap_all(name: str, tensors, moved) -> None:
+    swapped = []
+    try:
+        for old, new in zip(tensors, moved, strict=True):
+            torch.utils.swap_tensors(old, new)
+            swapped.append((old, new))
+    except Exception as error:
+        for old, new in reversed(swapped):  # a swap is its own inverse
+            torch.utils.swap_tensors(old, new)
+        raise ActionError(f"{name} was not moved, and nothing changed: {error}") from None
 
 
 # backward -----------------------------------------------------------------------------------

@@ -1,43 +1,22 @@
-"""Every place in the namespace that holds a given object, so an action can rebind them all,
-and the optimizer state that belongs with a parameter.
-
-Walks the same ground as tracking.find_tensors (names, module parameters and buffers,
-containers two levels deep) but records the holder and key of each reference.
+"""What holds a tensor, for the actions that change it: its optimizer state wherever the
+optimizer lives, and what keeps it from being swapped in place (a live graph, a view, a weak
+reference). Only actions call these; gc is searched here, never on refresh.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+import gc
+import weakref
+from collections.abc import Iterable, Iterator, Mapping
 
 import torch
 
-from tensor_inspector.tracking import CONTAINER_DEPTH, find_tensors, is_user_name
+from tensor_inspector.tracking import find_tensors, is_user_name
 
 # State that PyTorch's optimizers keep on the cpu whatever the parameters' device.
 OPTIMIZER_STATE_KEPT_ON_CPU = frozenset({"step"})
-
-
-@dataclass(frozen=True)
-class Holder:
-    path: str
-    container: object  # a dict (the namespace too), list, tuple or module
-    key: object
-    kind: str  # "item" (dict or list), "tuple", "parameter" or "buffer"
-
-    @property
-    def rebindable(self) -> bool:
-        return self.kind != "tuple"
-
-    def rebind(self, value: object) -> None:
-        if self.kind == "item":
-            self.container[self.key] = value
-        elif self.kind == "parameter":
-            self.container._parameters[self.key] = value
-        elif self.kind == "buffer":
-            self.container._buffers[self.key] = value
-        else:
-            raise TypeError(f"{self.path} sits in a tuple, which cannot be changed in place")
+# How many graph nodes to visit when looking for the results whose graph holds a tensor.
+GRAPH_NODES_VISITED = 10_000
 
 
 def lookup(
@@ -45,32 +24,12 @@ def lookup(
 ) -> torch.Tensor | torch.nn.Module | None:
     """The tensor shown under ``name`` (a row name or alias), or the module of that name."""
     value = namespace.get(name) if is_user_name(name, hidden) else None
-    if isinstance(value, (torch.Tensor, torch.nn.Module)):
+    if issubclass(type(value), (torch.Tensor, torch.nn.Module)):
         return value
     for tensor, names in find_tensors(namespace, hidden).tensors.values():
         if name in names:
             return tensor
     return None
-
-
-def holders_of(namespace: dict, hidden: Mapping[str, object], target: object) -> list[Holder]:
-    found: list[Holder] = []
-    for name, value in list(namespace.items()):
-        if is_user_name(name, hidden):
-            _walk(found, name, namespace, name, "item", value, target, CONTAINER_DEPTH)
-    return found
-
-
-def module_slots(
-    module: torch.nn.Module,
-) -> Iterator[tuple[str, torch.nn.Module, str, str, torch.Tensor]]:
-    """(dotted path, owning module, "parameter" or "buffer", key, tensor) for every tensor
-    slot of ``module`` and its submodules."""
-    for module_name, owner in module.named_modules():
-        for kind, table in (("parameter", owner._parameters), ("buffer", owner._buffers)):
-            for key, tensor in table.items():
-                if tensor is not None:
-                    yield (f"{module_name}.{key}" if module_name else key), owner, kind, key, tensor
 
 
 def optimizer_state(
@@ -84,18 +43,68 @@ def optimizer_state(
             yield state, key, value
 
 
-def _walk(found, path, container, key, kind, value, target, depth) -> None:
-    if value is target:
-        found.append(Holder(path, container, key, kind))
-        return
-    if isinstance(value, torch.nn.Module):
-        for slot_path, owner, slot_kind, slot_key, tensor in module_slots(value):
-            if tensor is target:
-                found.append(Holder(f"{path}.{slot_path}", owner, slot_key, slot_kind))
-    elif depth > 0 and isinstance(value, dict):
-        for item_key, item in list(value.items()):
-            _walk(found, f"{path}[{item_key!r}]", value, item_key, "item", item, target, depth - 1)
-    elif depth > 0 and isinstance(value, (list, tuple)):
-        item_kind = "item" if isinstance(value, list) else "tuple"
-        for index, item in enumerate(value):
-            _walk(found, f"{path}[{index}]", value, index, item_kind, item, target, depth - 1)
+def optimizers_holding(params: Iterable[torch.Tensor]) -> list[torch.optim.Optimizer]:
+    """Every optimizer alive in the process whose param groups hold one of ``params``,
+    wherever it is kept (a name, an attribute, a dict of optimizers)."""
+    wanted = {id(param) for param in params}
+    found = []
+    for candidate in gc.get_objects():
+        if not issubclass(type(candidate), torch.optim.Optimizer):
+            continue
+        groups = getattr(candidate, "param_groups", [])
+        if any(id(p) in wanted for group in groups for p in group.get("params", ())):
+            found.append(candidate)
+    return found
+
+
+def why_not_swappable(tensor: torch.Tensor) -> str | None:
+    """Why ``torch.utils.swap_tensors`` would refuse ``tensor`` (None: it would not). Only
+    a swap keeps the same object, so that every holder sees the move."""
+    if not hasattr(torch.utils, "swap_tensors"):
+        return "moving in place needs torch 2.3 or newer (torch.utils.swap_tensors)"
+    if weakref.getweakrefs(tensor):
+        return "something holds a weak reference to it"
+    use_count = tensor._use_count()
+    if use_count == 1 or (use_count == 2 and tensor.is_leaf and tensor.grad_fn is None):
+        return None  # the second holder of a leaf is its AccumulateGrad node
+    return "it is saved by a live autograd graph, or a view of it exists"
+
+
+def dependents(
+    namespace: Mapping[str, object], hidden: Mapping[str, object], tensor: torch.Tensor
+) -> tuple[list[str], list[str]]:
+    """(named views of ``tensor``, named results whose autograd graph reaches it)."""
+    views, results = [], []
+    node = _accumulate_node(tensor)
+    for other, names in find_tensors(namespace, hidden).tensors.values():
+        if other is tensor:
+            continue
+        if other._base is tensor:
+            views.append(names[0])
+        elif node is not None and other.grad_fn is not None and _reaches(other.grad_fn, node):
+            results.append(names[0])
+    return views, results
+
+
+def _accumulate_node(tensor: torch.Tensor):
+    if tensor.grad_fn is not None:
+        return tensor.grad_fn
+    if not tensor.requires_grad:
+        return None
+    try:
+        return torch.autograd.graph.get_gradient_edge(tensor).node
+    except Exception:
+        return None
+
+
+def _reaches(start, target) -> bool:
+    stack, seen = [start], set()
+    while stack and len(seen) < GRAPH_NODES_VISITED:
+        node = stack.pop()
+        if node is target:
+            return True
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.extend(child for child, _ in node.next_functions if child is not None)
+    return False

@@ -9,8 +9,7 @@ metadata (describe.fingerprint) to tell what changed.
 from __future__ import annotations
 
 import gc
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import torch
@@ -27,12 +26,17 @@ from tensor_inspector.compact import (
     with_status,
 )
 from tensor_inspector.describe import describe, error_row, fingerprint, preview
+from tensor_inspector.walk import (
+    CONTAINER_DEPTH,
+    ITEMS_PER_CONTAINER,
+    is_user_name,
+    module_slots,
+    walk,
+)
 
-# Names IPython adds to the namespace: output history, input history, helpers.
-IPYTHON_NAME = re.compile(r"^(_+|_\d+|_i+\d*|_i[hi]+|_oh|_dh|_sh|In|Out|exit|quit|get_ipython)$")
+__all__ = ["CONTAINER_DEPTH", "Reachable", "Tracker", "find_tensors", "is_user_name"]
 
-CONTAINER_DEPTH = 2
-ITEMS_PER_CONTAINER = 100
+MAX_NAMES = 9  # a row's name and up to 8 aliases: `[t] * 150` is one row, not 150 names
 
 
 @dataclass
@@ -42,6 +46,8 @@ class Reachable:
     tensors: dict[int, tuple[torch.Tensor, list[str]]] = field(default_factory=dict)
     # container path -> how many of its items were not looked at
     truncated: dict[str, int] = field(default_factory=dict)
+    # name -> why it could not be read
+    skipped: dict[str, str] = field(default_factory=dict)
     # top-level name -> the module bound to it
     modules: dict[str, torch.nn.Module] = field(default_factory=dict)
 
@@ -49,19 +55,8 @@ class Reachable:
         entry = self.tensors.get(id(tensor))
         if entry is None:
             self.tensors[id(tensor)] = (tensor, [path])
-        else:
+        elif len(entry[1]) < MAX_NAMES:
             entry[1].append(path)
-
-
-_IPYTHON_PLAIN_NAMES = frozenset({"In", "Out", "exit", "quit", "get_ipython"})
-
-
-def is_user_name(name: str, hidden: Mapping[str, object]) -> bool:
-    if name in hidden:
-        return False
-    if name[:1] != "_":  # most names: no pattern to match
-        return name not in _IPYTHON_PLAIN_NAMES
-    return not IPYTHON_NAME.match(name)
 
 
 def find_tensors(
@@ -72,20 +67,12 @@ def find_tensors(
 ) -> Reachable:
     """Tensors reachable from ``namespace``: names, module parameters and buffers, containers."""
     found = Reachable()
-    hidden = hidden or {}
-    others = []
-    # Top-level names first, so a tensor's row is named as the user named it (t7, not ts[7]).
-    for name, value in list(namespace.items()):
-        if not is_user_name(name, hidden):
-            continue
-        if isinstance(value, torch.Tensor):
-            found.add(name, value)
-        elif isinstance(value, (torch.nn.Module, list, tuple, dict)):
-            others.append((name, value))
-    for name, value in others:
-        if isinstance(value, torch.nn.Module):
-            found.modules[name] = value
-        _visit(found, name, value, depth, items_per_container)
+    slots = walk(namespace, hidden or {}, depth, items_per_container, found.truncated, found.skipped)
+    for path, _, _, kind, value in slots:
+        if kind == "module":
+            found.modules[path] = value
+        else:
+            found.add(path, value)
     return found
 
 
@@ -93,56 +80,18 @@ def describe_modules(modules: Mapping[str, torch.nn.Module]) -> list[dict]:
     """Top-level nn.Modules, with the devices their tensors are on (the panel moves them whole)."""
     described = []
     for name, module in modules.items():
-        tensors = [tensor for _, tensor in _module_tensors(module)]
+        try:
+            tensors = [slot.value for slot in module_slots(module)]
+            devices = sorted({str(tensor.device) for tensor in tensors})
+        except Exception:  # an odd module is described as far as it reads
+            tensors, devices = [], []
         described.append({
             "name": name,
             "type": type(module).__name__,
-            "devices": sorted({str(tensor.device) for tensor in tensors}),
+            "devices": devices,
             "tensors": len(tensors),
         })  # fmt: skip
     return described
-
-
-def _visit(found: Reachable, path: str, value: object, depth: int, limit: int) -> None:
-    if isinstance(value, torch.Tensor):
-        found.add(path, value)
-    elif isinstance(value, torch.nn.Module):
-        for name, tensor in _module_tensors(value):
-            found.add(f"{path}.{name}", tensor)
-    elif depth > 0 and isinstance(value, (list, tuple, dict)):
-        items = _container_items(value)
-        for key, item in _first(items, limit):
-            _visit(found, f"{path}[{key}]", item, depth - 1, limit)
-        if len(value) > limit:
-            found.truncated[path] = len(value) - limit
-
-
-def _module_tensors(module: torch.nn.Module) -> Iterable[tuple[str, torch.Tensor]]:
-    if not module._modules:  # a leaf layer: read its tables directly, ten times faster
-        for table in (module._parameters, module._buffers):
-            for name, tensor in table.items():
-                if tensor is not None:
-                    yield name, tensor
-        return
-    yield from module.named_parameters()
-    yield from module.named_buffers()
-
-
-def _container_items(container: list | tuple | dict) -> Iterable[tuple[str, object]]:
-    if isinstance(container, dict):
-        return ((repr(key), item) for key, item in container.items() if _is_simple_key(key))
-    return ((str(index), item) for index, item in enumerate(container))
-
-
-def _is_simple_key(key: object) -> bool:
-    return isinstance(key, (str, int, float, bool))
-
-
-def _first(items: Iterable, limit: int) -> Iterable:
-    for count, item in enumerate(items):
-        if count >= limit:
-            return
-        yield item
 
 
 @dataclass
@@ -165,6 +114,7 @@ class Tracker:
     def __init__(self) -> None:
         self._seen: dict[str, Packed] = {}
         self.truncated: dict[str, int] = {}
+        self.skipped: dict[str, str] = {}
 
     @property
     def rows(self) -> list[dict]:
@@ -231,6 +181,7 @@ class Tracker:
                 upserted.append(row)
         self._seen = current
         self.truncated = reachable.truncated
+        self.skipped = reachable.skipped
         removed = [name for name in previous if name not in current]
         modules = describe_modules(reachable.modules)
         return Changes(upserted=upserted, removed=removed, tracker=self, modules=modules)

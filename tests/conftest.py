@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
@@ -27,6 +29,8 @@ def ip():
     yield shell
     if "tensor_inspector" in shell.extension_manager.loaded:
         shell.run_cell("%unload_ext tensor_inspector")
+    # IPython registers a reset (with a full gc.collect) per shell at exit: drop it.
+    atexit.unregister(shell.atexit_operations)
     InteractiveShell.clear_instance()
 
 

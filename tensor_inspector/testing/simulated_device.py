@@ -14,6 +14,9 @@ which PyTorch's element-wise kernels accept as scalars.
 
 from __future__ import annotations
 
+import sys
+import weakref
+
 import torch
 from torch.utils._pytree import tree_map
 
@@ -45,14 +48,11 @@ class SimulatedTensor(torch.Tensor):
     def __repr__(self, *, tensor_contents=None):
         return f"tensor({self.raw.tolist()}, device='{DEVICE_TYPE}:0')"
 
-    # A traceable wrapper subclass: Module._apply then swaps each parameter in place on
-    # module.to("sim"), keeping the Parameter objects as CUDA does (optimizers keep working).
-    def __tensor_flatten__(self):
-        return ["raw"], None
+    def tolist(self):
+        return self.raw.tolist()
 
-    @staticmethod
-    def __tensor_unflatten__(inner_tensors, _metadata, _outer_size, _outer_stride):
-        return SimulatedTensor(inner_tensors["raw"])
+    def __format__(self, spec: str) -> str:
+        return self.raw.__format__(spec)
 
     @classmethod
     def __torch_dispatch__(cls, func, types, args=(), kwargs=None):
@@ -214,6 +214,33 @@ def _check_root_gradients(backward):
     return checked
 
 
+def _keep_parameters_on_module_moves() -> None:
+    """On CUDA, ``module.to(device)`` keeps each Parameter object and swaps its ``.data``, so
+    an optimizer built before the move keeps training. A wrapper subclass cannot take
+    ``.data``, but Module._apply swaps whole tensors (same object) for subclasses it is told
+    are swappable: tell it so for simulated tensors whenever the swap can succeed, that is
+    when no autograd graph or weak reference holds the parameter. Otherwise it falls back
+    to a new Parameter, as before."""
+    from torch.nn.modules import module as module_module
+
+    is_swappable_subclass = module_module.is_traceable_wrapper_subclass
+
+    def swappable(tensor) -> bool:
+        if is_swappable_subclass(tensor):
+            return True
+        if type(tensor) is not SimulatedTensor:
+            return False
+        param = sys._getframe(1).f_locals.get("param")  # Module._apply's parameter in hand
+        if not isinstance(param, torch.Tensor) or type(param).__name__.startswith("Uninit"):
+            return False
+        if weakref.getweakrefs(param):
+            return False
+        use_count = param._use_count()
+        return use_count == 1 or (use_count == 2 and param.is_leaf)
+
+    module_module.is_traceable_wrapper_subclass = swappable
+
+
 def install() -> str:
     """Register the ``sim`` device once per process; returns the device name to use."""
     global _installed, _library
@@ -227,5 +254,7 @@ def install() -> str:
     _library.impl("empty.memory_format", _empty_memory_format, "PrivateUse1")
     _library.impl("_copy_from", _copy_from, "PrivateUse1")
     torch.autograd.backward = _check_root_gradients(torch.autograd.backward)
+    _keep_parameters_on_module_moves()
+    torch.serialization.add_safe_globals([SimulatedTensor])  # torch.load of saved sim tensors
     _installed = True
     return f"{DEVICE_TYPE}:0"

@@ -4,7 +4,9 @@ import pytest
 import torch
 
 from tensor_inspector.guard.rules import Operand, OpName, mismatch
+from tests.guard.corpus import SNIPPETS
 from tests.guard.device_cases import CASES, assert_device_verdict, assert_guard_verdict
+from tests.guard.test_corpus import assert_no_cell_changes_outcome
 
 pytestmark = [
     pytest.mark.cuda,
@@ -29,3 +31,8 @@ def test_two_gpus_do_not_mix():
         a + b
     found = mismatch(OpName("add"), [Operand("a", "cuda:0"), Operand("b", "cuda:1")])
     assert found is not None
+
+
+@pytest.mark.parametrize("snippet", SNIPPETS, ids=[snippet.name for snippet in SNIPPETS])
+def test_everyday_code_runs_unchanged_on_cuda_in_every_mode(snippet):
+    assert_no_cell_changes_outcome(snippet, "cuda:0")
