@@ -67,7 +67,9 @@ def find_tensors(
 ) -> Reachable:
     """Tensors reachable from ``namespace``: names, module parameters and buffers, containers."""
     found = Reachable()
-    slots = walk(namespace, hidden or {}, depth, items_per_container, found.truncated, found.skipped)
+    slots = walk(
+        namespace, hidden or {}, depth, items_per_container, found.truncated, found.skipped
+    )
     for path, _, _, kind, value in slots:
         if kind == "module":
             found.modules[path] = value
