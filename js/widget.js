@@ -61,7 +61,20 @@ function render({ model, el }) {
   root.append(header, flag, message, dialogs, modules, controls, tableElement, empty, truncated);
   el.appendChild(root);
 
-  const send = (request) => model.send(request);
+  const RESTARTED = "kernel restarted: run %load_ext tensor_inspector again";
+  const showLocalMessage = (text, level) => {
+    message.textContent = text;
+    message.dataset.level = level;
+    message.hidden = false;
+  };
+  // After a kernel restart the comm is gone and sending throws: say so instead.
+  const send = (request) => {
+    try {
+      model.send(request);
+    } catch {
+      showLocalMessage(RESTARTED, "error");
+    }
+  };
   let openDialog = null; // {action, name}
   const closeDialog = () => {
     dialogs.replaceChildren();
@@ -98,6 +111,7 @@ function render({ model, el }) {
       flag.dataset.tensor = current.name;
       const fix = element("button", { type: "button", "data-action": "move" }, `move ${current.name} to ${current.device}`);
       fix.dataset.device = current.device;
+      fix.dataset.fix = "rebind"; // does what the fix says: name = name.to(device)
       flag.appendChild(fix);
     } else {
       delete flag.dataset.tensor;
@@ -174,10 +188,12 @@ function render({ model, el }) {
     if (dialogs.contains(clicked)) return; // dialogs wire their own buttons
     const name = clicked.closest("[data-tensor]")?.dataset.tensor ?? clicked.closest("[data-module]")?.dataset.module;
     const action = clicked.dataset.action;
-    if (action === "move" && clicked.dataset.device) send({ action: "move", name, device: clicked.dataset.device });
+    if (action === "move" && clicked.dataset.fix) send({ action: "apply_fix", name, device: clicked.dataset.device });
+    else if (action === "move" && clicked.dataset.device) send({ action: "move", name, device: clicked.dataset.device });
     else if (action === "move") startMove(name);
     else if (action === "backward") startBackward(name);
-    else if (action === "zero-grad") send({ action: "zero_grad", name: clicked.dataset.scope === "all" ? null : name });
+    else if (action === "zero-grad" && clicked.dataset.scope === "all") send({ action: "zero_grad_all" });
+    else if (action === "zero-grad") send({ action: "zero_grad", name });
   };
   const onTarget = () => {
     table.setContext(moveContext(model.get("devices"), target.value));

@@ -17,11 +17,12 @@ from tensor_inspector.gradient import Fill, GradientSyntaxError, TensorName, Val
 from tensor_inspector.holders import (
     dependents,
     lookup,
+    named_views,
     optimizer_state,
     optimizers_holding,
     why_not_swappable,
 )
-from tensor_inspector.tracking import find_tensors
+from tensor_inspector.tracking import find_tensors, is_user_name
 from tensor_inspector.walk import module_slots
 
 
@@ -47,8 +48,8 @@ class Namespace:
         found = lookup(self.values, self.hidden, name)
         if found is None:
             raise ActionError(
-                f"There is no tensor named {name} any more: it was deleted or renamed. "
-                "The panel shows what exists now."
+                f"There is no tensor named {_cut(name, 80)} any more: it was deleted or "
+                "renamed. The panel shows what exists now."
             )
         return found
 
@@ -71,6 +72,10 @@ class Namespace:
 
 def choose_target(device: str | None) -> torch.device:
     available = devices.available_devices()
+    if device is not None and (not isinstance(device, str) or not device.strip()):
+        raise ActionError(
+            f"{_cut(repr(device))} is not a device name: use one of {', '.join(available)}."
+        )
     if device is None:
         default = devices.default_target()
         if default is None:
@@ -82,7 +87,7 @@ def choose_target(device: str | None) -> torch.device:
     try:
         target = torch.device(device)
     except (RuntimeError, TypeError) as error:
-        raise ActionError(f"{device!r} is not a device: {error}") from None
+        raise ActionError(_cut(f"{_cut(repr(device), 60)} is not a device: {error}")) from None
     if target.type != "cpu" and target.index is None:
         target = torch.device(target.type, 0)
     if str(target) not in available:
@@ -121,6 +126,17 @@ def move(namespace: Namespace, name: str, device: str | None = None) -> Outcome:
                 "the link. Move the tensor it was sliced from, then slice again."
             )
         tensors = [found] if found.device != target else []
+        views = named_views(namespace.values, namespace.hidden, found) if tensors else []
+        if views:
+            # A view shares its base's memory: moving the base alone would leave the view
+            # behind with stale values, and PyTorch cannot swap a tensor that has views.
+            view_names = ", ".join(view_name for view_name, _ in views[:5])
+            raise ActionError(
+                f"{name} was not moved, and nothing changed: {view_names} "
+                f"{'is a view' if len(views) == 1 else 'are views'} of it (sharing its memory) "
+                f"and would stay behind. Delete {view_names}, or move {name} in code and slice "
+                "again."
+            )
     if not tensors:
         return Outcome(f"{name} is already on {target}.", [name])
     _refuse_unless_swappable(namespace, name, tensors)
@@ -171,14 +187,45 @@ def _swap_all(name: str, tensors, moved) -> None:
         raise ActionError(f"{name} was not moved, and nothing changed: {error}") from None
 
 
+def apply_fix(namespace: Namespace, name: str, device: str | None = None) -> Outcome:
+    """What the guard's fix says, done: ``name = name.to(device)`` for a tensor bound to a
+    name (it stays a leaf, with its grad), or a module moved whole. Other names for the old
+    tensor keep it, as they would after the line in code."""
+    target = choose_target(device)
+    value = namespace.values.get(name) if is_user_name(name, namespace.hidden) else None
+    if isinstance(value, torch.nn.Module):
+        return move(namespace, name, device)
+    if not isinstance(value, torch.Tensor):
+        raise ActionError(
+            f"{_cut(str(name), 80)} is not a tensor bound to a name, so there is no line "
+            "to run: move it from its row instead."
+        )
+    if value.device == target:
+        return Outcome(f"{name} is already on {target}.", [name])
+    found = find_tensors(namespace.values, namespace.hidden).tensors.get(id(value))
+    others = [other for other in (found[1] if found else []) if other != name]
+    others += [view for view, _ in named_views(namespace.values, namespace.hidden, value)]
+    source = value.device
+    namespace.values[name] = _moved_copy(value, target)
+    kept = (
+        f" {', '.join(others)} still hold{'s' if len(others) == 1 else ''} the tensor on {source}."
+        if others
+        else ""
+    )
+    return Outcome(f'Ran {name} = {name}.to("{target}"): {name} is on {target} now.{kept}', [name])
+
+
 # backward -----------------------------------------------------------------------------------
 
 
 def gradient_for(namespace: Namespace, output: torch.Tensor, name: str, gradient) -> torch.Tensor:
     """The gradient tensor for ``output``, from the prompt's text or a tensor; validated."""
     if isinstance(gradient, str):
+        # The longest text the output can need: each number at most 32 characters with its
+        # separator and brackets. Longer text is refused before it is parsed.
+        max_length = 64 + 32 * output.numel()
         try:
-            spec = parse_gradient(gradient)
+            spec = parse_gradient(gradient, max_length)
         except GradientSyntaxError as error:
             raise ActionError(str(error)) from None
         if isinstance(spec, Fill):
@@ -215,6 +262,10 @@ def gradient_for(namespace: Namespace, output: torch.Tensor, name: str, gradient
 
 
 def backward(namespace: Namespace, name: str, gradient=None, retain_graph: bool = False) -> Outcome:
+    """``backward()`` from ``name``, all or nothing: on failure every leaf of the graph gets
+    its grad back (the same object, the same values, None where it was None)."""
+    if type(retain_graph) is not bool:
+        raise ActionError(f"retain_graph must be true or false, not {_cut(repr(retain_graph))}.")
     output = namespace.tensor(name)
     if not output.requires_grad:
         raise ActionError(
@@ -232,15 +283,18 @@ def backward(namespace: Namespace, name: str, gradient=None, retain_graph: bool 
             "needs a gradient of the same shape, such as ones."
         )
     grad_tensor = None if gradient is None else gradient_for(namespace, output, name, gradient)
-    leaves = namespace.leaves_requiring_grad()
-    before = {leaf_name: _grad_copy(leaf) for leaf_name, leaf in leaves.items()}
+    named = namespace.leaves_requiring_grad()
+    before = {leaf_name: _grad_mark(leaf) for leaf_name, leaf in named.items()}
+    saved = [(leaf, leaf.grad, _copy(leaf.grad)) for leaf in graph_leaves(output)]
     try:
         output.backward(grad_tensor, retain_graph=retain_graph)
-    except RuntimeError as error:
-        for leaf_name, leaf in leaves.items():  # no partial grads
-            leaf.grad = before[leaf_name]
+    except Exception as error:  # RuntimeError from autograd, or whatever a hook raised
+        _restore_grads(saved)
         raise ActionError(_explain_backward_error(name, error)) from None
-    changed = [n for n, leaf in leaves.items() if _grad_changed(before[n], leaf.grad)]
+    except BaseException:  # KeyboardInterrupt: still no partial grads
+        _restore_grads(saved)
+        raise
+    changed = [n for n, leaf in named.items() if _grad_mark(leaf) != before[n]]
     accumulated = [n for n in changed if before[n] is not None]
     message = f"backward() from {name} filled the grads of {', '.join(changed) or 'no tensor'}."
     if accumulated:
@@ -251,19 +305,49 @@ def backward(namespace: Namespace, name: str, gradient=None, retain_graph: bool 
     return Outcome(message, changed, accumulated)
 
 
-def _grad_copy(leaf: torch.Tensor) -> torch.Tensor | None:
-    return None if leaf.grad is None else leaf.grad.detach().clone()
+def graph_leaves(output: torch.Tensor) -> list[torch.Tensor]:
+    """The leaves a backward from ``output`` can write to: the ``variable`` of each
+    AccumulateGrad node of its graph (metadata only)."""
+    leaves, stack, seen = [], [output.grad_fn], set()
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        variable = getattr(node, "variable", None)
+        if isinstance(variable, torch.Tensor):
+            leaves.append(variable)
+        stack.extend(child for child, _ in node.next_functions)
+    return leaves
 
 
-def _grad_changed(before: torch.Tensor | None, after: torch.Tensor | None) -> bool:
-    if before is None or after is None:
-        return before is not after
-    # Off the cpu, comparing would copy the answer to the host: count the grad as changed.
-    return not bool(torch.equal(before, after)) if before.device.type == "cpu" else True
+def _copy(grad: torch.Tensor | None) -> torch.Tensor | None:
+    return None if grad is None else grad.detach().clone()
 
 
-def _explain_backward_error(name: str, error: RuntimeError) -> str:
+def _restore_grads(saved) -> None:
+    with torch.no_grad():
+        for leaf, grad, values in saved:
+            if grad is not None:
+                grad.copy_(values)  # an in-place accumulation is undone in the same object
+            leaf.grad = grad
+
+
+def _grad_mark(leaf: torch.Tensor) -> tuple[int, int] | None:
+    """Which grad object a leaf holds, and its version: changed by a new grad or an in-place
+    accumulation, read without touching the values (no device sync)."""
+    grad = leaf.grad
+    return None if grad is None else (id(grad), grad._version)
+
+
+def _explain_backward_error(name: str, error: BaseException) -> str:
     text = str(error)
+    if not isinstance(error, RuntimeError):
+        first = text.splitlines()[0] if text else ""
+        return _cut(
+            f"backward() from {name} failed, and every grad is as it was: "
+            f"{type(error).__name__}: {first}"
+        )
     if "backward through the graph a second time" in text:
         return (
             f"The graph behind {name} was freed by an earlier backward(). Re-run the cell that "
@@ -275,7 +359,13 @@ def _explain_backward_error(name: str, error: RuntimeError) -> str:
         return f"The gradient's shape does not match {name}: {text.splitlines()[0]}"
     if "only for scalar outputs" in text:
         return f"{name} is not a scalar: give a gradient of its shape, such as ones."
-    return f"backward() from {name} failed: {text.splitlines()[0]}"
+    first = text.splitlines()[0] if text else type(error).__name__
+    return _cut(f"backward() from {name} failed, and every grad is as it was: {first}")
+
+
+def _cut(text: str, limit: int = 300) -> str:
+    """Long input is never echoed whole."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # zero grad ----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ Accepted: ``ones``, ``zeros``, a number (``1``, ``-0.5``, ``1e-3``), a nested li
 from __future__ import annotations
 
 import ast
+import math
 from dataclasses import dataclass
 
 Number = int | float
@@ -40,33 +41,67 @@ HELP = "use ones, zeros, a number, a nested list such as [1, 1, 1], or the name 
 _NAME_CHARACTERS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.[]'\"")
 
 
-def parse_gradient(text: str) -> GradientSpec:
-    text = (text or "").strip()
+# Words that read like names but are values a gradient cannot take.
+_NOT_NAMES = {
+    "nan": "NaN is not a finite number: a gradient must be finite",
+    "inf": "inf is not a finite number: a gradient must be finite",
+    "infinity": "infinity is not a finite number: a gradient must be finite",
+    "true": "True is a truth value, not a number",
+    "false": "False is a truth value, not a number",
+    "none": "None is not a gradient; leave the prompt at ones for a scalar output",
+}
+
+
+def parse_gradient(text: str, max_length: int | None = None) -> GradientSpec:
+    """``max_length``: longer text is refused before it is parsed (the caller knows how many
+    numbers the output needs)."""
+    if not isinstance(text, str):
+        raise GradientSyntaxError(f"The gradient must be text: {HELP}.")
+    if max_length is not None and len(text) > max_length:
+        raise GradientSyntaxError(
+            f"The gradient text is {len(text):,} characters, more than the output needs "
+            f"(at most {max_length:,}): {HELP}."
+        )
+    text = text.strip()
     if not text:
         raise GradientSyntaxError(f"The gradient is empty: {HELP}.")
     if text in ("ones", "zeros"):
         return Fill(1.0 if text == "ones" else 0.0)
+    word = text.lstrip("+-").lower()
+    if word in _NOT_NAMES:
+        raise GradientSyntaxError(f"{_NOT_NAMES[word]}: {HELP}.")
     try:
         tree = ast.parse(text, mode="eval").body
     except SyntaxError:
         tree = None
+    except (RecursionError, MemoryError):
+        raise GradientSyntaxError(f"The gradient is nested too deeply to read: {HELP}.") from None
     if tree is not None:
         try:
             value = _literal(tree)
-        except GradientSyntaxError:
+        except GradientSyntaxError as error:
+            if "finite" in str(error):
+                raise
             value = None
+        except RecursionError:
+            raise GradientSyntaxError(f"The gradient is nested too deeply: {HELP}.") from None
         if isinstance(value, list):
             return Values(value)
         if value is not None:
             return Fill(value)
     if _looks_like_name(text):
         return TensorName(text)
-    raise GradientSyntaxError(f"Could not read {text!r} as a gradient: {HELP}.")
+    shown = text if len(text) <= 60 else text[:59] + "…"
+    raise GradientSyntaxError(f"Could not read {shown!r} as a gradient: {HELP}.")
 
 
 def _literal(node: ast.AST) -> Nested:
     """Numbers and lists of numbers only; anything else (calls, names, strings) is refused."""
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        if not math.isfinite(node.value):
+            raise GradientSyntaxError(
+                f"{node.value} is not a finite number (a gradient must be finite)"
+            )
         return node.value
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         value = _literal(node.operand)

@@ -65,9 +65,20 @@ def why_not_swappable(tensor: torch.Tensor) -> str | None:
     if weakref.getweakrefs(tensor):
         return "something holds a weak reference to it"
     use_count = tensor._use_count()
-    if use_count == 1 or (use_count == 2 and tensor.is_leaf and tensor.grad_fn is None):
-        return None  # the second holder of a leaf is its AccumulateGrad node
+    if use_count == 1 or (use_count == 2 and tensor.is_leaf and tensor.requires_grad):
+        return None  # the second holder of a leaf that requires grad: its AccumulateGrad node
     return "it is saved by a live autograd graph, or a view of it exists"
+
+
+def named_views(
+    namespace: Mapping[str, object], hidden: Mapping[str, object], base: torch.Tensor
+) -> list[tuple[str, torch.Tensor]]:
+    """The views of ``base`` that the notebook holds, by name."""
+    return [
+        (names[0], other)
+        for other, names in find_tensors(namespace, hidden).tensors.values()
+        if other is not base and other._base is base
+    ]
 
 
 def dependents(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import traceback
 import weakref
 
@@ -13,6 +14,7 @@ from tensor_inspector.panel import Panel
 from tensor_inspector.tracking import Changes, Tracker
 
 _inspectors: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+log = logging.getLogger("tensor_inspector")
 
 
 def inspector_of(shell) -> Inspector | None:
@@ -27,7 +29,7 @@ def attach(shell, show_panel: bool = True) -> Inspector:
         inspector.start()
         _inspectors[shell] = inspector
     if show_panel and _running_a_cell(shell):
-        display(inspector.new_panel())
+        display(inspector.new_panel(from_load_cell=True))
         inspector.displayed_in_this_cell = True
     elif show_panel:
         # Loaded as the kernel starts (--ext, or the profile): the panel goes under the first cell.
@@ -100,6 +102,7 @@ class Inspector:
             panel.show_message(
                 "tensor-inspector was unloaded; %load_ext tensor_inspector to restart"
             )
+            panel.close()  # its comm goes; the kernel keeps nothing of it
         self.panels = []
 
     # reading -------------------------------------------------------------------------------
@@ -114,7 +117,13 @@ class Inspector:
         """The most recent panel (one is created if none exists)."""
         return self.panels[-1] if self.panels else self.new_panel()
 
-    def new_panel(self) -> Panel:
+    def new_panel(self, from_load_cell: bool = False) -> Panel:
+        """A panel to display. The load cell's panel supersedes the one its previous run
+        showed (Run All): that one is closed, so panels do not pile up."""
+        if from_load_cell:
+            for old in [p for p in self.panels if getattr(p, "from_load_cell", False)]:
+                old.close()
+                self.panels.remove(old)
         panel = Panel(
             on_request=self._handle_request,
             devices=devices.summary(),
@@ -122,13 +131,18 @@ class Inspector:
             modules=self.modules,
             flag=self.flag,
         )
+        panel.from_load_cell = from_load_cell
         self.panels.append(panel)
         return panel
 
     def refresh(self) -> Changes:
         """Scan the namespace now and send what changed to every panel."""
+        skipped_before = dict(self.tracker.skipped)
         changes = self.tracker.scan(self.shell.user_ns, self.shell.user_ns_hidden)
         summary = devices.summary()
+        if self.tracker.skipped and self.tracker.skipped != skipped_before:
+            names = ", ".join(f"{name} ({why})" for name, why in self.tracker.skipped.items())
+            self._report_text(_cut(f"Not shown, could not be read: {names}"), "warning")
         self.modules = changes.modules
         for panel in self.panels:
             panel.devices = summary
@@ -144,6 +158,13 @@ class Inspector:
         outcome = self._act(actions.move, name, device)
         if self.flag.get("name") == name:
             self._set_flag(None)  # the flagged operation can run now
+        return outcome
+
+    def apply_fix(self, name: str, device: str | None = None) -> actions.Outcome:
+        """Do what the guard's flag says: ``name = name.to(device)`` (a module moves whole)."""
+        outcome = self._act(actions.apply_fix, name, device)
+        if self.flag.get("name") == name:
+            self._set_flag(None)
         return outcome
 
     def backward(self, name: str, gradient=None, retain_graph: bool = False) -> actions.Outcome:
@@ -180,42 +201,80 @@ class Inspector:
                 # The first cell after loading at kernel start, or %load_ext run again (after
                 # "Run All", say), which IPython answers without calling us: show a panel.
                 self.show_panel_after_next_cell = False
-                display(self.new_panel())
+                display(self.new_panel(from_load_cell=True))
             self.displayed_in_this_cell = False
+        except KeyboardInterrupt:  # interrupted mid-refresh: the next cell refreshes again
+            self._report_text("refresh interrupted; it runs again after the next cell", "warning")
         except Exception as error:  # the user's cell must never fail because of the panel
+            log.exception("refresh failed")
             self._report(error)
 
     def _report(self, error: BaseException) -> None:
         text = "".join(traceback.format_exception_only(type(error), error)).strip()
-        for panel in self.panels:
-            panel.show_message(f"tensor-inspector could not refresh: {text}", level="error")
+        self._report_text(_cut(f"tensor-inspector could not refresh: {text}"), "error")
 
-    def _handle_request(self, panel: Panel, request: dict) -> None:
+    def _report_text(self, text: str, level: str) -> None:
+        for panel in self.panels:
+            panel.show_message(text, level=level)
+
+    def _handle_request(self, panel: Panel, request: object) -> None:
+        """A message from a panel: checked field by field before anything acts on it."""
+        if not isinstance(request, dict):
+            return
         action = request.get("action")
+        context = {
+            "action": action if isinstance(action, str) else None,
+            "name": request.get("name") if isinstance(request.get("name"), str) else None,
+        }
         try:
             if action == "snapshot":
                 panel.send_snapshot(self.rows)
                 return
+            name = request.get("name")
             if action == "move":
-                outcome = self.move(request.get("name"), request.get("device") or None)
+                device = request.get("device")
+                if device is not None and not isinstance(device, str):
+                    raise ActionError("The device must be a name such as cuda:0 or cpu.")
+                outcome = self.move(_required_name(name), device)
             elif action == "backward":
                 outcome = self.backward(
-                    request.get("name"),
+                    _required_name(name),
                     request.get("gradient"),
-                    bool(request.get("retain_graph", False)),
+                    request.get("retain_graph", False),
                 )
+            elif action == "apply_fix":
+                device = request.get("device")
+                if device is not None and not isinstance(device, str):
+                    raise ActionError("The device must be a name such as cuda:0 or cpu.")
+                outcome = self.apply_fix(_required_name(name), device)
             elif action == "zero_grad":
-                outcome = self.zero_grad(request.get("name") or None)
+                outcome = self.zero_grad(_required_name(name))
+            elif action == "zero_grad_all":
+                outcome = self.zero_grad(None)
             else:
-                raise ActionError(f"The panel asked for an unknown action: {action!r}.")
+                raise ActionError(f"The panel asked for an unknown action: {_cut(repr(action))}.")
         except ActionError as error:
-            self._tell(str(error), "error", request)
+            self._tell(_cut(str(error)), "error", context)
+        except MemoryError:
+            self._tell(f"{context['action']} needs more memory than is free.", "error", context)
         except Exception as error:  # a bug of ours must not take the kernel down
-            self._tell(f"{action} failed: {type(error).__name__}: {error}", "error", request)
+            log.exception("panel request %s failed", context["action"])
+            text = f"{context['action']} failed: {type(error).__name__}: {error}"
+            self._tell(_cut(text), "error", context)
         else:
             level = "warning" if outcome.accumulated else "info"
-            self._tell(outcome.message, level, request)
+            self._tell(outcome.message, level, context)
 
-    def _tell(self, text: str, level: str, request: dict) -> None:
+    def _tell(self, text: str, level: str, context: dict) -> None:
         for panel in self.panels:
-            panel.show_message(text, level, action=request.get("action"), name=request.get("name"))
+            panel.show_message(text, level, action=context["action"], name=context["name"])
+
+
+def _required_name(name: object) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise ActionError("No tensor name was given: the action needs the name of a row.")
+    return name
+
+
+def _cut(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -15,6 +15,11 @@ EXPRESSION = (
 TIMEOUT_S = 2.0
 
 
+# kernel id -> the question in flight: parallel page loads share it instead of queueing
+# questions behind each other in the kernel (which made idle kernels time out as "busy").
+_IN_FLIGHT: dict[str, asyncio.Future] = {}
+
+
 async def gather(serverapp) -> list[dict]:
     sessions = {
         session["kernel"]["id"]: session
@@ -22,6 +27,15 @@ async def gather(serverapp) -> list[dict]:
     }
     kernels = serverapp.kernel_manager.list_kernels()
     return list(await asyncio.gather(*(_one(serverapp, k, sessions.get(k["id"])) for k in kernels)))
+
+
+async def _shared_ask(serverapp, kernel_id: str) -> dict:
+    pending = _IN_FLIGHT.get(kernel_id)
+    if pending is None:
+        pending = asyncio.ensure_future(asyncio.wait_for(_ask(serverapp, kernel_id), TIMEOUT_S))
+        _IN_FLIGHT[kernel_id] = pending
+        pending.add_done_callback(lambda _: _IN_FLIGHT.pop(kernel_id, None))
+    return await asyncio.shield(pending)
 
 
 async def _one(serverapp, kernel: dict, session: dict | None) -> dict:
@@ -32,10 +46,12 @@ async def _one(serverapp, kernel: dict, session: dict | None) -> dict:
         "path": (session or {}).get("path"),
         "inspector": None,
     }
-    if entry["state"] == "busy":
+    if entry["state"] == "busy" and kernel["id"] not in _IN_FLIGHT:
         return entry  # asking would wait behind the running cell
+    if kernel["id"] in _IN_FLIGHT:
+        entry["state"] = "idle"  # busy answering our own question, which this page shares
     try:
-        entry["inspector"] = await asyncio.wait_for(_ask(serverapp, kernel["id"]), TIMEOUT_S)
+        entry["inspector"] = await _shared_ask(serverapp, kernel["id"])
     except asyncio.TimeoutError:
         entry["state"] = "busy"
     except Exception as error:
@@ -57,7 +73,7 @@ async def _ask(serverapp, kernel_id: str) -> dict:
                 break
         result = reply["content"].get("user_expressions", {}).get("ti", {})
         if result.get("status") != "ok":
-            return {"loaded": False, "error": result.get("evalue")}
+            return {"loaded": False, "error": f"{result.get('ename')}: {result.get('evalue')}"}
         # text/plain is the repr of the JSON string: a Python literal, read without evaluating.
         return json.loads(ast.literal_eval(result["data"]["text/plain"]))
     finally:

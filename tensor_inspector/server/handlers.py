@@ -57,14 +57,17 @@ def _memory(devices: dict) -> str:
 def _holding(kernel: dict) -> tuple[str, str, str]:
     """(tensors, memory, largest) cells of one kernel."""
     info = kernel.get("inspector") or {}
+    error = kernel.get("error") or info.get("error")
+    if error:
+        return f"could not ask the kernel: {error}", "", ""
     if kernel.get("state") == "busy" and not info:
         return "busy: asked again on reload", "", ""
     if not info.get("loaded"):
         return "tensor-inspector not loaded", "", ""
     largest = "".join(
-        f"<li>{html.escape(t['name'])} {html.escape(str(t['shape']))} {html.escape(t['device'])} "
-        f"{_bytes(t['bytes'])}</li>"
-        for t in info["largest"]
+        f"<li>{html.escape(str(t.get('name')))} {html.escape(str(t.get('shape')))} "
+        f"{html.escape(str(t.get('device')))} {_bytes(t.get('bytes'))}</li>"
+        for t in info.get("largest", [])
     )
     return (
         f"{info['tensors']} tensors",

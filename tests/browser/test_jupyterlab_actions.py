@@ -1,5 +1,7 @@
 """The panel's buttons in a real JupyterLab 4, with the simulated accelerator in the kernel."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -44,11 +46,18 @@ def test_move_backward_prompt_and_zero_grad(lab, page, tmp_path):
     assert "sim available: 1 device" in panel.locator('[data-role="devices"]').inner_text()
     assert field(panel, "t2", "device").inner_text() == "sim:0"
 
-    # Move t1 (cpu) to the accelerator: the device cell follows, and so does its alias.
+    # t1 has a view (flat = t1.flatten()): moving t1 alone would leave flat behind, so the
+    # move is refused and says why; once flat is gone, t1 moves.
     assert field(panel, "t1", "device").inner_text() == "cpu"
     click(panel, "t1", "move")
+    message = panel.locator('[data-role="message"]')
+    wait_for_text(message, re.compile("flat is a view of it"))
+    assert field(panel, "t1", "device").inner_text() == "cpu"
+    run_cell_source(page, "del flat")
+    wait_until_idle(page)
+    click(panel, "t1", "move")
     wait_for_text(field(panel, "t1", "device"), "sim:0")
-    assert "Moved t1 from cpu to sim:0" in panel.locator('[data-role="message"]').inner_text()
+    assert "Moved t1 from cpu to sim:0" in message.inner_text()
 
     run_cell_source(
         page, "u = torch.tensor([1., 2, 3], requires_grad=True)\nu2 = u**2\nus = (u**2).sum()"

@@ -33,8 +33,8 @@ def test_panel_actions_and_overview_in_notebook_7(notebook, browser):
         wait_until_idle(page)
         expect(panel.locator('[data-tensor="t1"] [data-field="shape"]')).to_have_text("[3, 5]")
 
-        panel.locator('[data-tensor="t1"] button[data-action="move"]').click()
-        expect(panel.locator('[data-tensor="t1"] [data-field="device"]')).to_have_text("sim:0")
+        panel.locator('[data-tensor="scaled"] button[data-action="move"]').click()
+        expect(panel.locator('[data-tensor="scaled"] [data-field="device"]')).to_have_text("sim:0")
 
         run_cell_source(page, "u = torch.tensor([1., 2, 3], requires_grad=True)\nu2 = u**2")
         wait_until_idle(page)

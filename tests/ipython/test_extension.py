@@ -47,12 +47,27 @@ def test_loading_twice_is_harmless(ip):
     assert len(ip.events.callbacks["post_run_cell"]) == callbacks
 
 
-def test_running_load_ext_again_shows_a_panel_again(ip):
+def test_running_load_ext_again_shows_a_fresh_panel_and_closes_the_old_one(ip):
     run(ip, "%load_ext tensor_inspector")
-    run(ip, "%load_ext tensor_inspector")  # "Run All" in a notebook that already loaded it
-    assert len(tensor_inspector.current().panels) == 2
+    first = tensor_inspector.current().panel
+    run(ip, "%ti")  # a second panel, further down: it stays
+    second = tensor_inspector.current().panel
+    for _ in range(20):  # "Run All" in a notebook that already loaded it
+        run(ip, "%load_ext tensor_inspector")
+    panels = tensor_inspector.current().panels
+    assert len(panels) == 2 and panels[0] is second and panels[1] is not first
+    assert first.comm is None and second.comm is not None
     run(ip, "x = 1")
     assert len(tensor_inspector.current().panels) == 2
+
+
+def test_unload_closes_every_panel_so_load_cycles_leave_nothing(ip):
+    panels = []
+    for _ in range(50):
+        run(ip, "%load_ext tensor_inspector")
+        panels.append(tensor_inspector.current().panel)
+        run(ip, "%unload_ext tensor_inspector")
+    assert all(panel.comm is None for panel in panels)
 
 
 def test_unload_removes_every_hook_and_magic(ip):

@@ -29,12 +29,17 @@ def test_the_notebooks_t1_plus_t2_is_stopped_before_any_line_runs(ip, inspector)
     assert "t1 + t2" in flag["text"]
 
 
-def test_the_flags_move_fixes_it_and_the_cell_runs_again(ip, inspector):
+def test_the_flags_fix_runs_its_line_and_the_cell_runs_again(ip, inspector):
+    run(ip, "flat = t1.flatten()")  # a view of t1: the fix rebinds t1 as the line would
     ip.run_cell("marker = 'ran'\nt1 + t2")
     flag = inspector.panel.flag
     panel = inspector.panel
-    panel._route(panel, {"action": "move", "name": flag["name"], "device": flag["device"]}, [])
+    request = {"action": "apply_fix", "name": flag["name"], "device": flag["device"]}
+    panel._route(panel, request, [])
     assert ip.user_ns["t1"].device.type == "sim"
+    assert ip.user_ns["flat"].device.type == "cpu"
+    assert 'Ran t1 = t1.to("sim:0")' in panel.message["text"]
+    assert "flat still holds the tensor on cpu" in panel.message["text"]
     assert inspector.panel.flag == {}
     result = ip.run_cell("marker = 'ran'\nt1 + t2")
     assert result.success and ip.user_ns["marker"] == "ran"

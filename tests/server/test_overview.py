@@ -98,3 +98,49 @@ def test_a_busy_kernel_shows_as_busy_and_does_not_block(server, two_kernels):
     assert time.monotonic() - start < 4
     assert listed[plain["id"]]["state"] == "busy"
     plain_client.get_shell_msg(timeout=30)  # let the sleep finish
+
+
+def test_ten_parallel_requests_see_idle_kernels_as_idle(server, two_kernels):
+    from concurrent.futures import ThreadPoolExecutor
+
+    inspected, plain, *_ = two_kernels
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # the previous test's sleep must have ended
+        states = {k["id"]: k["execution_state"] for k in json.loads(server.get("/api/kernels")[1])}
+        if states[plain["id"]] == "idle" and states[inspected["id"]] == "idle":
+            break
+        time.sleep(0.2)
+    with ThreadPoolExecutor(10) as pool:
+        answers = list(pool.map(lambda _: kernels(server), range(10)))
+    for listed in answers:
+        assert listed[inspected["id"]]["state"] != "busy", [a[inspected["id"]] for a in answers]
+        assert listed[inspected["id"]]["inspector"]["loaded"] is True
+        assert listed[plain["id"]]["state"] != "busy"
+
+
+def test_a_kernel_holding_an_error_row_still_renders(server, two_kernels):
+    _, _, inspected_client, _ = two_kernels
+    run(
+        inspected_client,
+        "class Odd(torch.Tensor):\n    @property\n    def device(self):\n"
+        "        raise RuntimeError('no device')\nodd = torch.ones(2).as_subclass(Odd)",
+    )
+    status, page = server.get("/tensor-inspector/")
+    assert status == 200
+    assert "3 tensors" in page
+
+
+def test_a_failed_question_is_shown_not_hidden(server, two_kernels):
+    inspected, _, inspected_client, _ = two_kernels
+    run(
+        inspected_client,
+        "import tensor_inspector.overview as _o\n_saved = _o.kernel_overview\n"
+        "def _broken():\n    raise RuntimeError('overview broke')\n_o.kernel_overview = _broken",
+    )
+    try:
+        status, page = server.get("/tensor-inspector/")
+        assert status == 200
+        assert "could not ask the kernel: RuntimeError: overview broke" in page
+        assert "error" in kernels(server)[inspected["id"]]["inspector"]
+    finally:
+        run(inspected_client, "_o.kernel_overview = _saved")
