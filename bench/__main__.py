@@ -10,7 +10,7 @@ from pathlib import Path
 
 import torch
 
-from bench import guard_costs, memory, refresh_costs
+from bench import action_costs, guard_costs, memory, refresh_costs
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
@@ -34,6 +34,7 @@ def main() -> None:
     sections = [
         ("Post-cell refresh (scan + describe + diff + comm payload)", refresh_costs.run()),
         ("Guard costs, inside notebook cells", guard_costs.run()),
+        ("Actions and odd namespaces", action_costs.run()),
         ("Memory", memory.run()),
     ]
     lines = ["# Benchmarks", "", f"Machine: {machine()}.", "",

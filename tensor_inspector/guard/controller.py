@@ -209,8 +209,8 @@ class CellGuard:
         if not findings:
             return
         first = findings[0]
-        if self.mode == "warn":
-            warnings.warn(first.message, CrossDeviceWarning, stacklevel=2)
+        if self.mode == "warn":  # shown at the cell's line, not at ours
+            warnings.warn_explicit(first.message, CrossDeviceWarning, "<cell>", first.line)
             return
         raise CrossDeviceError(
             f"Cell not run. {first.message}", name=self._movable(first), device=first.move_to
