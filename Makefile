@@ -7,7 +7,7 @@ PYTEST := $(PY) -m pytest
 
 .PHONY: demo test test-gpu lint format bench install chromium clean
 
-$(VENV)/.installed: pyproject.toml $(CONSTRAINTS) package.json js/*.js js/*.css
+$(VENV)/.installed: pyproject.toml $(CONSTRAINTS) package.json js/*.js js/components/*.js js/*.css
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	# The CPU wheel of torch: a bare `torch` would pull a multi-GB CUDA build.

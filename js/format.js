@@ -5,6 +5,15 @@ export function formatShape(shape) {
   return `[${shape.map((size) => (size == null ? "?" : size)).join(", ")}]`;
 }
 
+export function formatDtype(dtype) {
+  return (dtype ?? "").replace(/^torch\./, "");
+}
+
+/** "[3], float32, on cpu": the one way a tensor's shape, dtype and device are written. */
+export function formatShapeDtype(tensor) {
+  return `${formatShape(tensor.shape)}, ${formatDtype(tensor.dtype)}, on ${tensor.device}`;
+}
+
 export function formatBytes(bytes) {
   if (bytes == null) return "";
   const units = ["B", "KB", "MB", "GB", "TB"];
@@ -17,16 +26,29 @@ export function formatBytes(bytes) {
   return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
-export function formatValues(values) {
+const FLOATING = /float|double|half|bfloat|complex/;
+
+/**
+ * Values as PyTorch prints them: a float tensor's 2.0 is "2.", an integer tensor's 2 is "2".
+ * @param {unknown} values
+ * @param {string | null} [dtype] the tensor's dtype, e.g. "torch.int64"
+ */
+export function formatValues(values, dtype = null) {
   if (values == null) return "";
-  if (Array.isArray(values)) return `[${values.map(formatValues).join(", ")}]`;
-  if (typeof values === "number") return Number.isInteger(values) ? `${values}.` : `${+values.toPrecision(4)}`;
+  const floating = dtype == null || FLOATING.test(dtype);
+  if (Array.isArray(values)) return `[${values.map((value) => formatValues(value, dtype)).join(", ")}]`;
+  if (typeof values === "number") {
+    if (!Number.isFinite(values)) return Number.isNaN(values) ? "nan" : values > 0 ? "inf" : "-inf";
+    if (!Number.isInteger(values)) return `${+values.toPrecision(4)}`;
+    return floating ? `${values}.` : `${values}`;
+  }
+  if (typeof values === "boolean") return values ? "True" : "False";
   return String(values);
 }
 
 export function formatGrad(grad) {
   if (grad == null) return "None";
-  if (grad.preview != null) return formatValues(grad.preview);
+  if (grad.preview != null) return formatValues(grad.preview, grad.dtype);
   return `${formatShape(grad.shape)} on ${grad.device}`;
 }
 

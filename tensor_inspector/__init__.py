@@ -38,7 +38,9 @@ def __getattr__(name: str):
 
 def _jupyter_server_extension_points() -> list[dict]:
     """Found by jupyter-server: the kernels overview page (tensor_inspector.server)."""
-    return [{"module": "tensor_inspector.server"}]
+    from tensor_inspector.server import TensorInspectorApp
+
+    return [{"module": "tensor_inspector.server", "app": TensorInspectorApp}]
 
 
 def load_ipython_extension(shell) -> None:

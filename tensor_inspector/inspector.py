@@ -8,8 +8,7 @@ import weakref
 
 from IPython.display import display
 
-from tensor_inspector import actions, devices
-from tensor_inspector.errors import ActionError
+from tensor_inspector import actions, commands, devices
 from tensor_inspector.panel import Panel
 from tensor_inspector.tracking import Changes, Tracker
 
@@ -74,6 +73,8 @@ class Inspector:
         self.modules: list[dict] = []
         self._magics = None
         self.guard = None
+        self._refreshes = 0
+        self._snapshot: tuple[int, list[dict]] | None = None
 
     # lifecycle -----------------------------------------------------------------------------
 
@@ -125,7 +126,7 @@ class Inspector:
                 old.close()
                 self.panels.remove(old)
         panel = Panel(
-            on_request=self._handle_request,
+            answer=lambda name, msg: commands.answer(self, name, msg),
             devices=devices.summary(),
             truncated=dict(self.tracker.truncated),
             modules=self.modules,
@@ -135,14 +136,22 @@ class Inspector:
         self.panels.append(panel)
         return panel
 
+    def snapshot_rows(self) -> list[dict]:
+        """Every row, as a view that starts needs it; built once per refresh, however many
+        views ask (a reload of a page with many panels asks many times)."""
+        if self._snapshot is None or self._snapshot[0] != self._refreshes:
+            self._snapshot = (self._refreshes, self.rows)
+        return self._snapshot[1]
+
     def refresh(self) -> Changes:
         """Scan the namespace now and send what changed to every panel."""
         skipped_before = dict(self.tracker.skipped)
         changes = self.tracker.scan(self.shell.user_ns, self.shell.user_ns_hidden)
+        self._refreshes += 1
         summary = devices.summary()
         if self.tracker.skipped and self.tracker.skipped != skipped_before:
             names = ", ".join(f"{name} ({why})" for name, why in self.tracker.skipped.items())
-            self._report_text(_cut(f"Not shown, could not be read: {names}"), "warning")
+            self._report_text(commands.cut(f"Not shown, could not be read: {names}"), "warning")
         self.modules = changes.modules
         for panel in self.panels:
             panel.devices = summary
@@ -211,70 +220,8 @@ class Inspector:
 
     def _report(self, error: BaseException) -> None:
         text = "".join(traceback.format_exception_only(type(error), error)).strip()
-        self._report_text(_cut(f"tensor-inspector could not refresh: {text}"), "error")
+        self._report_text(commands.cut(f"tensor-inspector could not refresh: {text}"), "error")
 
     def _report_text(self, text: str, level: str) -> None:
         for panel in self.panels:
             panel.show_message(text, level=level)
-
-    def _handle_request(self, panel: Panel, request: object) -> None:
-        """A message from a panel: checked field by field before anything acts on it."""
-        if not isinstance(request, dict):
-            return
-        action = request.get("action")
-        context = {
-            "action": action if isinstance(action, str) else None,
-            "name": request.get("name") if isinstance(request.get("name"), str) else None,
-        }
-        try:
-            if action == "snapshot":
-                panel.send_snapshot(self.rows)
-                return
-            name = request.get("name")
-            if action == "move":
-                device = request.get("device")
-                if device is not None and not isinstance(device, str):
-                    raise ActionError("The device must be a name such as cuda:0 or cpu.")
-                outcome = self.move(_required_name(name), device)
-            elif action == "backward":
-                outcome = self.backward(
-                    _required_name(name),
-                    request.get("gradient"),
-                    request.get("retain_graph", False),
-                )
-            elif action == "apply_fix":
-                device = request.get("device")
-                if device is not None and not isinstance(device, str):
-                    raise ActionError("The device must be a name such as cuda:0 or cpu.")
-                outcome = self.apply_fix(_required_name(name), device)
-            elif action == "zero_grad":
-                outcome = self.zero_grad(_required_name(name))
-            elif action == "zero_grad_all":
-                outcome = self.zero_grad(None)
-            else:
-                raise ActionError(f"The panel asked for an unknown action: {_cut(repr(action))}.")
-        except ActionError as error:
-            self._tell(_cut(str(error)), "error", context)
-        except MemoryError:
-            self._tell(f"{context['action']} needs more memory than is free.", "error", context)
-        except Exception as error:  # a bug of ours must not take the kernel down
-            log.exception("panel request %s failed", context["action"])
-            text = f"{context['action']} failed: {type(error).__name__}: {error}"
-            self._tell(_cut(text), "error", context)
-        else:
-            level = "warning" if outcome.accumulated else "info"
-            self._tell(outcome.message, level, context)
-
-    def _tell(self, text: str, level: str, context: dict) -> None:
-        for panel in self.panels:
-            panel.show_message(text, level, action=context["action"], name=context["name"])
-
-
-def _required_name(name: object) -> str:
-    if not isinstance(name, str) or not name.strip():
-        raise ActionError("No tensor name was given: the action needs the name of a row.")
-    return name
-
-
-def _cut(text: str, limit: int = 300) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,8 +1,10 @@
-"""The panel widget: synced traits and message routing, no torch.
+"""The panel widget: synced traits, commands and broadcasts. No torch.
 
-Rows travel as custom messages rather than a synced trait, so a refresh that changes one
-tensor sends one row, not the whole table. A view that starts (or restarts after a page
-reload) asks for a snapshot.
+- Commands (anywidget's ``invoke``) answer the view that asked: each is one function of
+  commands.py.
+- Rows travel as broadcast custom messages rather than a synced trait, so a refresh that
+  changes one tensor sends one row, not the whole table, to every view.
+- The ``message`` trait is for notices to every view (unloaded, a refresh that failed).
 """
 
 from __future__ import annotations
@@ -12,8 +14,11 @@ from pathlib import Path
 
 import anywidget
 import traitlets
+from anywidget.experimental import command
 
 STATIC = Path(__file__).parent / "static"
+
+Answer = Callable[[str, object], dict]  # (command name, the view's message) -> reply
 
 
 class Panel(anywidget.AnyWidget):
@@ -26,23 +31,43 @@ class Panel(anywidget.AnyWidget):
     flag = traitlets.Dict().tag(sync=True)  # a blocked cross-device operation, and its fix
     message = traitlets.Dict().tag(sync=True)
 
-    def __init__(self, on_request: Callable[[Panel, dict], None], **kwargs) -> None:
+    def __init__(self, answer: Answer, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._on_request = on_request
-        self.on_msg(self._route)
+        self._answer = answer
 
-    def send_snapshot(self, rows: list[dict]) -> None:
-        self.send({"kind": "snapshot", "rows": rows})
+    # commands: each view gets its own reply ---------------------------------------------
+
+    @command
+    def snapshot(self, msg, _buffers):
+        return self._answer("snapshot", msg), []
+
+    @command
+    def move(self, msg, _buffers):
+        return self._answer("move", msg), []
+
+    @command
+    def apply_fix(self, msg, _buffers):
+        return self._answer("apply_fix", msg), []
+
+    @command
+    def backward(self, msg, _buffers):
+        return self._answer("backward", msg), []
+
+    @command
+    def zero_grad(self, msg, _buffers):
+        return self._answer("zero_grad", msg), []
+
+    @command
+    def zero_grad_all(self, msg, _buffers):
+        return self._answer("zero_grad_all", msg), []
+
+    # broadcasts to every view -------------------------------------------------------------
 
     def send_changes(self, upserted: list[dict], removed: list[str]) -> None:
         if upserted or removed:
             self.send({"kind": "changes", "upsert": upserted, "remove": removed})
 
-    def show_message(self, text: str, level: str = "info", **context) -> None:
-        # A counter makes a repeated message a change, so the view shows it again.
+    def show_message(self, text: str, level: str = "info") -> None:
+        # A counter makes a repeated notice a change, so every view shows it again.
         serial = self.message.get("serial", 0) + 1
-        self.message = {"text": text, "level": level, "serial": serial, **context}
-
-    def _route(self, _widget, content, _buffers) -> None:
-        if isinstance(content, dict):
-            self._on_request(self, content)
+        self.message = {"text": text, "level": level, "serial": serial}

@@ -66,3 +66,20 @@ def rows_by_name(shell) -> dict[str, dict]:
     import tensor_inspector
 
     return {row["name"]: row for row in tensor_inspector.current().rows}
+
+
+def invoke(panel, name: str, msg: object = None) -> dict:
+    """Call one of the panel's commands as its view does (anywidget's ``invoke``), through
+    the widget's message path, and return the reply that view would get."""
+    sent = []
+    original = panel.send
+    panel.send = lambda content, buffers=None: sent.append(content)
+    try:
+        envelope = {"kind": "anywidget-command", "id": "test", "name": name, "msg": msg}
+        panel._handle_custom_msg({**envelope, "msg": {} if msg is None else msg}, [])
+    finally:
+        del panel.send
+        assert panel.send == original
+    replies = [c for c in sent if c.get("kind") == "anywidget-command-response"]
+    assert len(replies) == 1 and replies[0]["id"] == "test", sent
+    return replies[0]["response"]

@@ -6,6 +6,9 @@ from __future__ import annotations
 import ast
 import asyncio
 import json
+import logging
+
+from jupyter_server.utils import ensure_async
 
 # Evaluated in the kernel; a kernel that never loaded tensor-inspector imports nothing.
 EXPRESSION = (
@@ -20,13 +23,14 @@ TIMEOUT_S = 2.0
 _IN_FLIGHT: dict[str, asyncio.Future] = {}
 
 
-async def gather(serverapp) -> list[dict]:
+async def gather(serverapp, log: logging.Logger) -> list[dict]:
     sessions = {
         session["kernel"]["id"]: session
-        for session in await _maybe_await(serverapp.session_manager.list_sessions())
+        for session in await ensure_async(serverapp.session_manager.list_sessions())
     }
     kernels = serverapp.kernel_manager.list_kernels()
-    return list(await asyncio.gather(*(_one(serverapp, k, sessions.get(k["id"])) for k in kernels)))
+    asked = (_one(serverapp, log, k, sessions.get(k["id"])) for k in kernels)
+    return list(await asyncio.gather(*asked))
 
 
 async def _shared_ask(serverapp, kernel_id: str) -> dict:
@@ -38,7 +42,7 @@ async def _shared_ask(serverapp, kernel_id: str) -> dict:
     return await asyncio.shield(pending)
 
 
-async def _one(serverapp, kernel: dict, session: dict | None) -> dict:
+async def _one(serverapp, log: logging.Logger, kernel: dict, session: dict | None) -> dict:
     entry = {
         "id": kernel["id"],
         "name": kernel.get("name"),
@@ -55,7 +59,13 @@ async def _one(serverapp, kernel: dict, session: dict | None) -> dict:
     except asyncio.TimeoutError:
         entry["state"] = "busy"
     except Exception as error:
+        log.warning("tensor-inspector: asking kernel %s failed", kernel["id"], exc_info=True)
         entry["error"] = f"{type(error).__name__}: {error}"
+    else:
+        if (entry["inspector"] or {}).get("error"):
+            log.warning(
+                "tensor-inspector: kernel %s answered %s", kernel["id"], entry["inspector"]["error"]
+            )
     return entry
 
 
@@ -78,7 +88,3 @@ async def _ask(serverapp, kernel_id: str) -> dict:
         return json.loads(ast.literal_eval(result["data"]["text/plain"]))
     finally:
         client.stop_channels()
-
-
-async def _maybe_await(value):
-    return await value if asyncio.iscoroutine(value) else value

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from tensor_inspector import ActionError
-from tests.conftest import rows_by_name, run
+from tests.conftest import invoke, rows_by_name, run
 
 pytestmark = pytest.mark.usefixtures("sim_device")
 
@@ -184,14 +184,16 @@ def test_zero_grad_of_one_tensor_and_of_all(ip, inspector):
     assert ip.user_ns["b"].grad is None
 
 
-def test_panel_messages_route_to_actions_and_report_errors(ip, inspector):
+def test_panel_commands_answer_the_view_that_asked(ip, inspector):
     run(ip, "t5 = torch.tensor([1., 2, 3], requires_grad=True)\ny2 = t5**2")
     panel = inspector.panel
-    panel._route(panel, {"action": "backward", "name": "y2", "gradient": "[1, 1]"}, [])
-    assert panel.message["level"] == "error"
-    assert "shape [2]" in panel.message["text"]
-    panel._route(panel, {"action": "backward", "name": "y2", "gradient": "[1, 1, 1]"}, [])
-    assert panel.message["level"] == "info"
+    reply = invoke(panel, "backward", {"name": "y2", "gradient": "[1, 1]"})
+    assert reply["ok"] is False and reply["level"] == "error"
+    assert "shape [2]" in reply["text"]
+    reply = invoke(panel, "backward", {"name": "y2", "gradient": "[1, 1, 1]"})
+    assert reply["ok"] is True and reply["level"] == "info"
     assert ip.user_ns["t5"].grad.tolist() == [2.0, 4.0, 6.0]
-    panel._route(panel, {"action": "self_destruct"}, [])
-    assert "unknown action" in panel.message["text"]
+    assert panel.message == {}  # replies are not broadcast
+    rows = invoke(panel, "snapshot")["rows"]
+    assert {row["name"] for row in rows} == {"t5", "y2"}
+    assert invoke(panel, "snapshot", "not a dict")["ok"] is False

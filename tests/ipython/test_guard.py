@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from tensor_inspector import CrossDeviceError, CrossDeviceWarning
-from tests.conftest import run
+from tests.conftest import invoke, run
 
 
 @pytest.fixture
@@ -34,12 +34,11 @@ def test_the_flags_fix_runs_its_line_and_the_cell_runs_again(ip, inspector):
     ip.run_cell("marker = 'ran'\nt1 + t2")
     flag = inspector.panel.flag
     panel = inspector.panel
-    request = {"action": "apply_fix", "name": flag["name"], "device": flag["device"]}
-    panel._route(panel, request, [])
+    reply = invoke(panel, "apply_fix", {"name": flag["name"], "device": flag["device"]})
     assert ip.user_ns["t1"].device.type == "sim"
     assert ip.user_ns["flat"].device.type == "cpu"
-    assert 'Ran t1 = t1.to("sim:0")' in panel.message["text"]
-    assert "flat still holds the tensor on cpu" in panel.message["text"]
+    assert 'Ran t1 = t1.to("sim:0")' in reply["text"]
+    assert "flat still holds the tensor on cpu" in reply["text"]
     assert inspector.panel.flag == {}
     result = ip.run_cell("marker = 'ran'\nt1 + t2")
     assert result.success and ip.user_ns["marker"] == "ran"

@@ -8,7 +8,8 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import run
+from tensor_inspector.commands import COMMANDS
+from tests.conftest import invoke, run
 
 
 @pytest.fixture
@@ -24,9 +25,11 @@ def ins(ip, inspector, sim_device):
 
 
 def _ask(ins, request) -> dict:
-    panel = ins.panel
-    panel._route(panel, request, [])
-    return panel.message
+    """``request``: the command's name under "action", and its message."""
+    if not isinstance(request, dict) or request.get("action") not in COMMANDS:
+        return {"ok": False, "level": "error", "text": "unknown action"}  # no such command
+    msg = {key: value for key, value in request.items() if key != "action"}
+    return invoke(ins.panel, request["action"], msg)
 
 
 def _state(ip) -> dict:
@@ -61,28 +64,28 @@ REFUSED = [
     ({"action": "zero_grad", "name": ""}, "No tensor name"),
     ({"action": "zero_grad", "name": []}, "No tensor name"),
     ({"action": "zero_grad"}, "No tensor name"),
+    ({"action": "backward", "name": "y2", "gradient": ["1"]}, "must be text"),
     ({"action": "move", "name": "t5", "device": ""}, "not a device name"),
     ({"action": "move", "name": "t5", "device": 0}, "must be a name"),
     ({"action": "move", "name": "t5", "device": "x" * 1_000_000}, "is not a device"),
     ({"action": "move", "name": "nope"}, "no tensor named nope"),
-    ({"action": "launch"}, "unknown action"),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(("request_", "says"), REFUSED, ids=[str(i) for i in range(len(REFUSED))])
 def test_bad_input_gets_a_clear_error_and_changes_nothing(ip, ins, request_, says):
     before = _state(ip)
-    message = _ask(ins, request_)
-    assert message["level"] == "error"
-    assert says in message["text"]
-    assert len(message["text"]) <= 300
+    reply = _ask(ins, request_)
+    assert reply["ok"] is False and reply["level"] == "error"
+    assert says in reply["text"]
+    assert len(reply["text"]) <= 300
     assert _state(ip) == before
 
 
 def test_a_huge_gradient_text_is_refused_before_it_is_parsed(ip, ins):
     text = "[" + ", ".join(["1"] * 1_000_000) + "]"
-    message = _ask(ins, {"action": "backward", "name": "y2", "gradient": text})
-    assert message["level"] == "error" and "more than the output needs" in message["text"]
+    reply = _ask(ins, {"action": "backward", "name": "y2", "gradient": text})
+    assert reply["ok"] is False and "more than the output needs" in reply["text"]
 
 
 def test_clearing_every_grad_takes_the_explicit_action(ip, ins):
@@ -93,10 +96,10 @@ def test_clearing_every_grad_takes_the_explicit_action(ip, ins):
 
 
 def test_retain_graph_true_keeps_the_graph(ip, ins):
-    message = _ask(ins, {"action": "backward", "name": "z", "retain_graph": True})
-    assert message["level"] == "info"
-    message = _ask(ins, {"action": "backward", "name": "z"})
-    assert message["level"] == "warning"  # accumulated: 6, 12, 18 -> 12, 24, 36
+    reply = _ask(ins, {"action": "backward", "name": "z", "retain_graph": True})
+    assert reply["level"] == "info"
+    reply = _ask(ins, {"action": "backward", "name": "z"})
+    assert reply["level"] == "warning"  # accumulated: 6, 12, 18 -> 12, 24, 36
     assert ip.user_ns["t5"].grad.tolist() == [12.0, 24.0, 36.0]
 
 
@@ -112,7 +115,7 @@ GRADIENTS = (
     | JSON
 )
 MESSAGES = st.fixed_dictionaries(
-    {"action": st.sampled_from(["move", "backward", "zero_grad", "launch"]) | JSON},
+    {"action": st.sampled_from(sorted(COMMANDS))},
     optional={
         "name": NAMES,
         "device": st.sampled_from(["sim:0", "cpu", "sim:7", "cuda:0", ""]) | JSON,
@@ -123,16 +126,18 @@ MESSAGES = st.fixed_dictionaries(
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
-@given(request_=MESSAGES | JSON)
-def test_any_message_leaves_the_kernel_alive_and_a_refusal_changes_nothing(ip, ins, request_):
+@given(request_=MESSAGES, payload=JSON)
+def test_any_message_leaves_the_kernel_alive_and_a_refusal_changes_nothing(
+    ip, ins, request_, payload
+):
     before = _state(ip)
-    message_before = dict(ins.panel.message)
-    _ask(ins, request_)  # never raises
-    message = ins.panel.message
-    if message == message_before or message.get("level") == "error":
-        assert _state(ip) == before, (request_, message)
-    else:
-        assert message["level"] in ("info", "warning")
+    reply = _ask(ins, request_)  # never raises
+    assert reply["level"] in ("info", "warning", "error") and isinstance(reply["ok"], bool)
+    if not reply["ok"]:
+        assert _state(ip) == before, (request_, reply)
+    for name in sorted(COMMANDS):  # a message that is not a request at all
+        if payload is not None and not isinstance(payload, dict):
+            assert invoke(ins.panel, name, payload)["ok"] is False
     for value in _state(ip).values():  # nothing non-finite crept into values or grads
         values = value[2] if len(value) > 2 else None
         flat = torch.tensor(values).flatten().tolist() if isinstance(values, list) else []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import queue
 import time
+import uuid
 from contextlib import contextmanager
 
 import pytest
@@ -51,23 +52,31 @@ class FrontEnd:
             and m["content"]["data"].get("method") == "custom"
         ]
 
-    def send(self, content: dict) -> list[dict]:
-        """Send a custom message as the widget's JS would; return the custom replies."""
-        msg = self.kc.session.msg(
+    def invoke(self, name: str, msg: dict | None = None) -> tuple[dict, list[dict]]:
+        """Call a panel command as the widget's JS does (anywidget's ``invoke``): return the
+        reply with this call's id, and the broadcasts that came with it."""
+        call_id = uuid.uuid4().hex
+        content = {"kind": "anywidget-command", "id": call_id, "name": name, "msg": msg or {}}
+        message = self.kc.session.msg(
             "comm_msg", {"comm_id": self.comm_id, "data": {"method": "custom", "content": content}}
         )
-        self.kc.shell_channel.send(msg)
-        replies = []
+        self.kc.shell_channel.send(message)
+        reply, broadcasts = None, []
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                msg = self.kc.get_iopub_msg(timeout=0.5)
+                message = self.kc.get_iopub_msg(timeout=0.5)
             except queue.Empty:
-                if replies:
-                    return replies
+                if reply is not None:
+                    return reply, broadcasts
                 continue
-            replies.extend(self.custom_messages([msg]))
-        return replies
+            for custom in self.custom_messages([message]):
+                if custom.get("kind") == "anywidget-command-response":
+                    if custom["id"] == call_id:
+                        reply = custom["response"]
+                else:
+                    broadcasts.append(custom)
+        raise AssertionError(f"no reply to {name}")
 
 
 @contextmanager
@@ -91,9 +100,8 @@ def test_panel_opens_in_the_kernel_and_answers_a_snapshot(frontend):
     frontend.execute("%load_ext tensor_inspector")
     assert frontend.comm_id is not None
     assert frontend.state["devices"]["available"] is False
-    replies = frontend.send({"action": "snapshot"})
-    snapshot = [r for r in replies if r["kind"] == "snapshot"][-1]
-    rows = {row["name"]: row for row in snapshot["rows"]}
+    reply, _ = frontend.invoke("snapshot")
+    rows = {row["name"]: row for row in reply["rows"]}
     assert rows["t1"]["shape"] == [3, 5]
     assert rows["t1"]["type"] == "torch.FloatTensor"
 
@@ -124,21 +132,19 @@ def test_without_an_accelerator_a_move_names_the_devices_that_exist(frontend):
     frontend.execute("%load_ext tensor_inspector")
     frontend.execute("import torch\nt1 = torch.ones(3)")
     assert frontend.state["devices"]["targets"] == ["cpu"]
-    frontend.send({"action": "move", "name": "t1"})
-    printed = frontend.printed(
-        "import tensor_inspector\nprint(tensor_inspector.current().panel.message['text'])\n"
-        "print(t1.device)"
-    )
-    assert "no accelerator" in printed
-    assert "the devices that exist are cpu" in printed
-    assert printed.strip().endswith("cpu")
+    reply, _ = frontend.invoke("move", {"name": "t1"})
+    assert reply["ok"] is False
+    assert "no accelerator" in reply["text"]
+    assert "the devices that exist are cpu" in reply["text"]
+    assert frontend.printed("print(t1.device)").strip() == "cpu"
 
 
 def test_the_panel_runs_backward_with_the_typed_gradient(frontend):
     frontend.execute("%load_ext tensor_inspector")
     frontend.execute("import torch\nt5 = torch.tensor([1., 2, 3], requires_grad=True)\ny2 = t5**2")
-    replies = frontend.send({"action": "backward", "name": "y2", "gradient": "[1, 1, 1]"})
-    changed = {row["name"]: row for r in replies if r["kind"] == "changes" for row in r["upsert"]}
+    reply, broadcasts = frontend.invoke("backward", {"name": "y2", "gradient": "[1, 1, 1]"})
+    assert reply["ok"] is True and "filled the grads of t5" in reply["text"]
+    changed = {row["name"]: row for r in broadcasts if r["kind"] == "changes" for row in r["upsert"]}
     assert changed["t5"]["grad"]["preview"] == [2.0, 4.0, 6.0]
 
 

@@ -1,0 +1,74 @@
+// The shapes the kernel sends, typed for the editor (JSDoc, as @anywidget/types describes).
+
+/**
+ * @typedef {object} Grad
+ * @property {number[]} shape
+ * @property {string} dtype
+ * @property {string} device
+ * @property {unknown} [preview] values of a small CPU grad
+ */
+
+/**
+ * @typedef {object} Row one tensor; the keys are fixed (see the README)
+ * @property {string} name
+ * @property {string[]} aliases
+ * @property {number[] | null} shape
+ * @property {string | null} dtype
+ * @property {string | null} type
+ * @property {string | null} device
+ * @property {boolean | null} requires_grad
+ * @property {boolean | null} is_leaf
+ * @property {string | null} grad_fn
+ * @property {Grad | null} grad
+ * @property {number | null} numel
+ * @property {number | null} nbytes
+ * @property {number | null} storage_nbytes
+ * @property {boolean | null} is_view
+ * @property {unknown} preview values of a small CPU tensor, or an error row's reason
+ * @property {"new" | "changed" | "" | "error"} status
+ */
+
+/**
+ * @typedef {object} Devices
+ * @property {boolean} available
+ * @property {string} [type]
+ * @property {number} [count]
+ * @property {{device: string, name?: string, memory_allocated?: number | null}[]} [devices]
+ * @property {string[]} [targets] where a tensor can be moved
+ */
+
+/**
+ * @typedef {object} Flag a blocked cross-device operation, and its fix
+ * @property {string} [text]
+ * @property {string | null} [name]
+ * @property {string | null} [device]
+ */
+
+/**
+ * @typedef {object} ModuleLine
+ * @property {string} name
+ * @property {string} type
+ * @property {string[]} devices
+ * @property {number} tensors
+ */
+
+/**
+ * @typedef {object} Model the panel's synced traits
+ * @property {Devices} devices
+ * @property {Record<string, number>} truncated
+ * @property {ModuleLine[]} modules
+ * @property {Flag} flag
+ * @property {{text?: string, level?: string, serial?: number}} message
+ */
+
+/**
+ * @typedef {object} Reply what a command answers the view that asked
+ * @property {boolean} ok
+ * @property {string} [text]
+ * @property {"info" | "warning" | "error"} level
+ * @property {Row[]} [rows]
+ */
+
+/** @typedef {{target: string | null, noTargetReason: string}} MoveContext */
+
+export {};

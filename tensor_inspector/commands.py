@@ -1,0 +1,102 @@
+"""What a panel can ask the kernel: one small function per command.
+
+A view calls a command with ``invoke`` (anywidget's commands) and gets the reply, alone:
+``{"ok": True, "text": ..., "level": "info" | "warning"}`` or ``{"ok": False, "text": ...,
+"level": "error"}``, plus any data the command returns. The message from the view is checked
+field by field here before anything acts on it; every failure becomes a reply, never an
+exception in the kernel. A new panel feature adds one function here, one ``@command`` on the
+Panel, and one JS component that invokes it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from tensor_inspector.errors import ActionError
+
+if TYPE_CHECKING:
+    from tensor_inspector.actions import Outcome
+    from tensor_inspector.inspector import Inspector
+
+log = logging.getLogger("tensor_inspector")
+TEXT_LIMIT = 300
+
+
+def snapshot(inspector: Inspector, _msg: dict) -> dict:
+    """Every row, for a view that starts (or restarts after a page reload)."""
+    return {"ok": True, "level": "info", "rows": inspector.snapshot_rows()}
+
+
+def move(inspector: Inspector, msg: dict) -> dict:
+    return _done(inspector.move(_name(msg), _device(msg)))
+
+
+def apply_fix(inspector: Inspector, msg: dict) -> dict:
+    return _done(inspector.apply_fix(_name(msg), _device(msg)))
+
+
+def backward(inspector: Inspector, msg: dict) -> dict:
+    gradient = msg.get("gradient")
+    if gradient is not None and not isinstance(gradient, str):
+        raise ActionError("The gradient must be text: ones, zeros, a number or a list.")
+    return _done(inspector.backward(_name(msg), gradient, msg.get("retain_graph", False)))
+
+
+def zero_grad(inspector: Inspector, msg: dict) -> dict:
+    return _done(inspector.zero_grad(_name(msg)))
+
+
+def zero_grad_all(inspector: Inspector, _msg: dict) -> dict:
+    """The header's explicit action: the one way to clear every grad."""
+    return _done(inspector.zero_grad(None))
+
+
+COMMANDS: dict[str, Callable[[Inspector, dict], dict]] = {
+    command.__name__: command
+    for command in (snapshot, move, apply_fix, backward, zero_grad, zero_grad_all)
+}
+
+
+def answer(inspector: Inspector, name: str, msg: object) -> dict:
+    """Run command ``name`` for a view and return its reply."""
+    if not isinstance(msg, dict):
+        return _refused(f"The panel sent {cut(repr(msg), 60)} for {name}, not a request.")
+    try:
+        return COMMANDS[name](inspector, msg)
+    except ActionError as error:
+        return _refused(str(error))
+    except MemoryError:
+        return _refused(f"{name} needs more memory than is free; nothing was changed.")
+    except Exception as error:  # a bug of ours must not take the kernel down
+        log.exception("the panel's %s failed", name)
+        return _refused(f"{name} failed: {type(error).__name__}: {error}")
+
+
+def cut(text: str, limit: int = TEXT_LIMIT) -> str:
+    """Long input is never echoed whole."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _done(outcome: Outcome) -> dict:
+    level = "warning" if outcome.accumulated else "info"
+    return {"ok": True, "text": cut(outcome.message), "level": level, "names": outcome.names}
+
+
+def _refused(text: str) -> dict:
+    return {"ok": False, "text": cut(text), "level": "error"}
+
+
+def _name(msg: dict) -> str:
+    name = msg.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ActionError("No tensor name was given: the action needs the name of a row.")
+    return name
+
+
+def _device(msg: dict) -> str | None:
+    device = msg.get("device")
+    if device is not None and not isinstance(device, str):
+        raise ActionError("The device must be a name such as cuda:0 or cpu.")
+    return device
