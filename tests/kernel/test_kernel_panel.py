@@ -144,7 +144,9 @@ def test_the_panel_runs_backward_with_the_typed_gradient(frontend):
     frontend.execute("import torch\nt5 = torch.tensor([1., 2, 3], requires_grad=True)\ny2 = t5**2")
     reply, broadcasts = frontend.invoke("backward", {"name": "y2", "gradient": "[1, 1, 1]"})
     assert reply["ok"] is True and "filled the grads of t5" in reply["text"]
-    changed = {row["name"]: row for r in broadcasts if r["kind"] == "changes" for row in r["upsert"]}
+    changed = {
+        row["name"]: row for r in broadcasts if r["kind"] == "changes" for row in r["upsert"]
+    }
     assert changed["t5"]["grad"]["preview"] == [2.0, 4.0, 6.0]
 
 
