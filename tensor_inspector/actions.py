@@ -6,6 +6,7 @@ user's variable and say what to do next.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -24,6 +25,8 @@ from tensor_inspector.holders import (
 )
 from tensor_inspector.tracking import find_tensors, is_user_name
 from tensor_inspector.walk import module_slots
+
+log = logging.getLogger("tensor_inspector")
 
 
 @dataclass
@@ -182,6 +185,7 @@ def _swap_all(name: str, tensors, moved) -> None:
             torch.utils.swap_tensors(old, new)
             swapped.append((old, new))
     except Exception as error:
+        log.debug("swap failed; swapped back", exc_info=True)
         for old, new in reversed(swapped):  # a swap is its own inverse
             torch.utils.swap_tensors(old, new)
         raise ActionError(f"{name} was not moved, and nothing changed: {error}") from None
@@ -289,6 +293,7 @@ def backward(namespace: Namespace, name: str, gradient=None, retain_graph: bool 
     try:
         output.backward(grad_tensor, retain_graph=retain_graph)
     except Exception as error:  # RuntimeError from autograd, or whatever a hook raised
+        log.debug("backward failed; grads restored", exc_info=True)
         _restore_grads(saved)
         raise ActionError(_explain_backward_error(name, error)) from None
     except BaseException:  # KeyboardInterrupt: still no partial grads

@@ -1,21 +1,19 @@
-"""Rows kept between refreshes, packed small: one tuple per row (its fields in ROW_KEYS order,
-then the tensor's mark), repeated values shared. A tensor's values (the preview) are not kept,
+"""Rows kept between refreshes, packed small: one named tuple per row (its fields in ROW_KEYS
+order, then the tensor's mark), repeated values shared. A tensor's values (the preview) are not kept,
 only a digest that tells when they changed: they are read again from the tensor when a row is
 sent. The tracker keeps one per live tensor, so 10,000 tensors must cost little."""
 
 from __future__ import annotations
 
 import json
+from collections import namedtuple
 
 from tensor_inspector.describe import ROW_KEYS
 
-Packed = tuple
+# mark: hash of the tensor's id and fingerprint: unchanged tensor, same mark.
+Packed = namedtuple("Packed", [*ROW_KEYS, "mark"])
 
 _INDEX = {key: position for position, key in enumerate(ROW_KEYS)}
-STATUS = _INDEX["status"]
-ALIASES = _INDEX["aliases"]
-PREVIEW = _INDEX["preview"]
-MARK = len(ROW_KEYS)  # hash of the tensor's id and fingerprint: unchanged tensor, same mark
 _REPEATED = tuple(
     _INDEX[key]
     for key in ("dtype", "type", "device", "grad_fn", "numel", "nbytes", "storage_nbytes")
@@ -49,21 +47,22 @@ def pack(row: dict, mark: int | None) -> Packed:
     for position in _REPEATED:
         if values[position] is not None:
             values[position] = share(values[position])
-    values[ALIASES] = tuple(row["aliases"])
+    values[_INDEX["aliases"]] = tuple(row["aliases"])
     values[_INDEX["shape"]] = None if row["shape"] is None else share(tuple(row["shape"]))
     preview = row["preview"]
-    values[PREVIEW] = ValuesDigest(hash(json.dumps(preview))) if _is_values(preview) else preview
+    digest = ValuesDigest(hash(json.dumps(preview))) if _is_values(preview) else preview
+    values[_INDEX["preview"]] = digest
     grad = row["grad"]
     if grad is not None:
         values[_INDEX["grad"]] = share(
             (tuple(grad["shape"]), grad["dtype"], grad["device"], _pack_preview(grad["preview"]))
         )
     values.append(mark)
-    return tuple(values)
+    return Packed._make(values)
 
 
 def unpack(packed: Packed) -> dict:
-    row = dict(zip(ROW_KEYS, packed[:MARK], strict=True))
+    row = dict(zip(ROW_KEYS, packed[:-1], strict=True))
     row["aliases"] = list(row["aliases"])
     row["shape"] = None if row["shape"] is None else list(row["shape"])
     if isinstance(row["preview"], ValuesDigest):
@@ -81,22 +80,18 @@ def unpack(packed: Packed) -> dict:
 
 def needs_values(packed: Packed) -> bool:
     """Whether the row's preview was dropped and must be read again from the tensor."""
-    return isinstance(packed[PREVIEW], ValuesDigest)
+    return isinstance(packed.preview, ValuesDigest)
 
 
 def with_status(packed: Packed, status: str, aliases: tuple | None = None) -> Packed:
-    values = list(packed)
-    values[STATUS] = status
-    if aliases is not None:
-        values[ALIASES] = aliases
-    return tuple(values)
+    if aliases is None:
+        return packed._replace(status=status)
+    return packed._replace(status=status, aliases=aliases)
 
 
 def same_content(first: Packed, second: Packed) -> bool:
     """Equal in every field but status (and the mark)."""
-    return (
-        first[:STATUS] == second[:STATUS] and first[STATUS + 1 : MARK] == second[STATUS + 1 : MARK]
-    )
+    return first._replace(status="", mark=None) == second._replace(status="", mark=None)
 
 
 def _is_values(preview) -> bool:

@@ -6,10 +6,13 @@ synchronises a GPU. Values (``preview``) are read only for small CPU tensors.
 
 from __future__ import annotations
 
+import logging
 import math
 from typing import Any
 
 import torch
+
+log = logging.getLogger("tensor_inspector")
 
 ROW_KEYS = (
     "name",
@@ -98,6 +101,7 @@ def readable_grad(tensor: torch.Tensor) -> torch.Tensor | None:
         if tensor.is_leaf or tensor.retains_grad:
             return tensor.grad
     except Exception:
+        log.debug("grad unreadable", exc_info=True)
         return None
     return None
 
@@ -130,6 +134,7 @@ def preview(tensor: torch.Tensor) -> Any:
             values = values.float()  # fp8 has no tolist()
         return _json_safe(values.tolist())
     except Exception:
+        log.debug("values unreadable", exc_info=True)
         return None
 
 
@@ -155,6 +160,7 @@ def fingerprint(tensor: torch.Tensor) -> tuple:
             None if grad is None else (id(grad), grad._version, grad.numel(), grad.data_ptr()),
         )
     except Exception:
+        log.debug("fingerprint fell back", exc_info=True)
         return _careful_fingerprint(tensor)
 
 
@@ -192,4 +198,5 @@ def _optional(read) -> Any:
     try:
         return read()
     except Exception:
+        log.debug("attribute unreadable", exc_info=True)
         return None

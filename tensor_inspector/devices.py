@@ -7,7 +7,11 @@ once the backend is initialised, since doing so would create a context on the GP
 
 from __future__ import annotations
 
+import logging
+
 import torch
+
+log = logging.getLogger("tensor_inspector")
 
 
 def accelerator_type() -> str | None:
@@ -18,6 +22,7 @@ def accelerator_type() -> str | None:
             if accelerator.is_available():
                 return accelerator.current_accelerator().type
         except Exception:
+            log.debug("asking torch.accelerator failed", exc_info=True)
             return None
         return None
     return "cuda" if torch.cuda.is_available() else None  # torch < 2.6
@@ -70,6 +75,7 @@ def _device_count(kind: str) -> int:
     try:
         return int(torch.accelerator.device_count())
     except Exception:
+        log.debug("device_count failed", exc_info=True)
         module = _backend_module(kind)
         return int(module.device_count()) if module is not None else 0
 
@@ -80,6 +86,7 @@ def _is_initialized(kind: str) -> bool:
     try:
         return bool(check()) if check is not None else True
     except Exception:
+        log.debug("is_initialized failed", exc_info=True)
         return False
 
 
@@ -88,6 +95,7 @@ def _device_name(kind: str, index: int) -> str | None:
     try:
         return str(get_name(index)) if get_name is not None else None
     except Exception:
+        log.debug("get_device_name failed", exc_info=True)
         return None
 
 
@@ -95,4 +103,5 @@ def _memory_allocated(index: int) -> int | None:
     try:
         return int(torch.accelerator.memory_allocated(index))
     except Exception:
+        log.debug("memory_allocated failed", exc_info=True)
         return None

@@ -76,13 +76,14 @@ def parse_gradient(text: str, max_length: int | None = None) -> GradientSpec:
         tree = None
     except (RecursionError, MemoryError):
         raise GradientSyntaxError(f"The gradient is nested too deeply to read: {HELP}.") from None
+    reason = "it is not a number, a list of numbers or a name"
     if tree is not None:
         try:
             value = _literal(tree)
         except GradientSyntaxError as error:
             if "finite" in str(error):
                 raise
-            value = None
+            value, reason = None, str(error)
         except RecursionError:
             raise GradientSyntaxError(f"The gradient is nested too deeply: {HELP}.") from None
         if isinstance(value, list):
@@ -92,7 +93,7 @@ def parse_gradient(text: str, max_length: int | None = None) -> GradientSpec:
     if _looks_like_name(text):
         return TensorName(text)
     shown = text if len(text) <= 60 else text[:59] + "…"
-    raise GradientSyntaxError(f"Could not read {shown!r} as a gradient: {HELP}.")
+    raise GradientSyntaxError(f"Could not read {shown!r} as a gradient ({reason}): {HELP}.")
 
 
 def _literal(node: ast.AST) -> Nested:
@@ -106,11 +107,15 @@ def _literal(node: ast.AST) -> Nested:
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         value = _literal(node.operand)
         if isinstance(value, list):
-            raise GradientSyntaxError("a sign applies to numbers only")
+            raise GradientSyntaxError("a sign applies to numbers, not to lists")
         return -value if isinstance(node.op, ast.USub) else value
     if isinstance(node, (ast.List, ast.Tuple)):
         return [_literal(element) for element in node.elts]
-    raise GradientSyntaxError(f"not a number: {ast.dump(node)}")
+    raise GradientSyntaxError(f"{_short(ast.unparse(node))} is not a number")
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _looks_like_name(text: str) -> bool:

@@ -6,12 +6,15 @@ reference). Only actions call these; gc is searched here, never on refresh.
 from __future__ import annotations
 
 import gc
+import logging
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
 
 import torch
 
 from tensor_inspector.tracking import find_tensors, is_user_name
+
+log = logging.getLogger("tensor_inspector")
 
 # State that PyTorch's optimizers keep on the cpu whatever the parameters' device.
 OPTIMIZER_STATE_KEPT_ON_CPU = frozenset({"step"})
@@ -105,6 +108,7 @@ def _accumulate_node(tensor: torch.Tensor):
     try:
         return torch.autograd.graph.get_gradient_edge(tensor).node
     except Exception:
+        log.debug("no gradient edge", exc_info=True)
         return None
 
 

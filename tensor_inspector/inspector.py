@@ -10,6 +10,7 @@ from IPython.display import display
 
 from tensor_inspector import actions, commands, devices
 from tensor_inspector.panel import Panel
+from tensor_inspector.settings import TensorInspector
 from tensor_inspector.tracking import Changes, Tracker
 
 _inspectors: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -43,6 +44,7 @@ def _running_a_cell(shell) -> bool:
     try:
         return bool(kernel.get_parent("shell"))
     except Exception:
+        log.debug("could not tell whether a cell is running", exc_info=True)
         return True
 
 
@@ -73,6 +75,7 @@ class Inspector:
         self.modules: list[dict] = []
         self._magics = None
         self.guard = None
+        self.settings: TensorInspector | None = None
         self._refreshes = 0
         self._snapshot: tuple[int, list[dict]] | None = None
 
@@ -82,11 +85,16 @@ class Inspector:
         from tensor_inspector.guard.controller import CellGuard
         from tensor_inspector.magics import InspectorMagics
 
+        self.settings = TensorInspector(parent=self.shell)  # c.TensorInspector.* config
+        self.shell.configurables.append(self.settings)
         self.guard = CellGuard(self.shell, on_flag=self._set_flag)
+        self.guard.set_mode(self.settings.guard)
+        self.settings.observe(lambda change: self.guard.set_mode(change.new), "guard")
         self.guard.install()
         self.shell.events.register("post_run_cell", self._after_cell)
         self._magics = InspectorMagics(self.shell, inspector=self)
         self.shell.register_magics(self._magics)
+        self.shell.magics_manager.register_alias("ti", "tensor_inspector", "line")
         self.refresh()
 
     def stop(self) -> None:
@@ -98,7 +106,10 @@ class Inspector:
                 registry = self.shell.magics_manager.magics[kind]
                 for name in names:
                     registry.pop(name, None)
+            self.shell.magics_manager.magics["line"].pop("ti", None)
             self.shell.magics_manager.registry.pop(type(self._magics).__name__, None)
+        if self.settings in self.shell.configurables:
+            self.shell.configurables.remove(self.settings)
         for panel in self.panels:
             panel.show_message(
                 "tensor-inspector was unloaded; %load_ext tensor_inspector to restart"

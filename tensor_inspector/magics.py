@@ -1,4 +1,5 @@
-"""%tensor_inspector (alias %ti): show another panel, or refresh."""
+"""%tensor_inspector (alias %ti, registered with register_alias): show another panel,
+refresh, or set the guard's mode."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from IPython.display import display
+
+from tensor_inspector.settings import GUARD_MODES
 
 
 @magics_class
@@ -43,15 +46,10 @@ class InspectorMagics(Magics):
             if args.value is None:
                 print(f"guard: {self.inspector.guard.mode}")
                 return
-            try:
-                self.inspector.guard.set_mode(args.value)
-            except ValueError as error:
-                raise UsageError(str(error)) from None
+            if args.value not in GUARD_MODES:
+                modes = ", ".join(GUARD_MODES)
+                raise UsageError(f"guard mode must be one of {modes}, not {args.value!r}")
+            self.inspector.settings.guard = args.value  # the guard follows its setting
             print(f"guard: {args.value}")
         else:
             display(self.inspector.new_panel())
-
-    @line_magic
-    def ti(self, line: str = "") -> None:
-        """Alias of %tensor_inspector."""
-        return self.tensor_inspector(line)

@@ -9,15 +9,13 @@ metadata (describe.fingerprint) to tell what changed.
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import torch
 
 from tensor_inspector.compact import (
-    ALIASES,
-    MARK,
-    STATUS,
     Packed,
     needs_values,
     pack,
@@ -33,6 +31,8 @@ from tensor_inspector.walk import (
     module_slots,
     walk,
 )
+
+log = logging.getLogger("tensor_inspector")
 
 __all__ = ["CONTAINER_DEPTH", "Reachable", "Tracker", "find_tensors", "is_user_name"]
 
@@ -86,6 +86,7 @@ def describe_modules(modules: Mapping[str, torch.nn.Module]) -> list[dict]:
             tensors = [slot.value for slot in module_slots(module)]
             devices = sorted({str(tensor.device) for tensor in tensors})
         except Exception:  # an odd module is described as far as it reads
+            log.debug("a module could not be described", exc_info=True)
             tensors, devices = [], []
         described.append({
             "name": name,
@@ -102,12 +103,7 @@ class Changes:
 
     upserted: list[dict]
     removed: list[str]
-    tracker: Tracker
     modules: list[dict] = field(default_factory=list)
-
-    @property
-    def rows(self) -> list[dict]:
-        return self.tracker.rows
 
 
 class Tracker:
@@ -167,10 +163,10 @@ class Tracker:
             if (
                 before is not None
                 and len(names) == 1
-                and before[STATUS] == ""
-                and not before[ALIASES]
+                and before.status == ""
+                and not before.aliases
                 and mark is not None
-                and before[MARK] == mark
+                and before.mark == mark
             ):
                 current[name] = before
                 continue
@@ -186,7 +182,7 @@ class Tracker:
         self.skipped = reachable.skipped
         removed = [name for name in previous if name not in current]
         modules = describe_modules(reachable.modules)
-        return Changes(upserted=upserted, removed=removed, tracker=self, modules=modules)
+        return Changes(upserted=upserted, removed=removed, modules=modules)
 
 
 def _mark(tensor: torch.Tensor) -> int | None:
@@ -194,21 +190,23 @@ def _mark(tensor: torch.Tensor) -> int | None:
     try:
         return hash((id(tensor), fingerprint(tensor)))
     except Exception:
+        log.debug("no fingerprint", exc_info=True)
         return None
 
 
 def _describe_if_changed(
     before: Packed | None, tensor: torch.Tensor, mark: int | None, name: str, aliases: list[str]
 ) -> Packed:
-    if before is not None and mark is not None and mark == before[MARK]:
-        if before[ALIASES] == tuple(aliases) and before[STATUS] == "":
+    if before is not None and mark is not None and mark == before.mark:
+        if before.aliases == tuple(aliases) and before.status == "":
             return before
         return with_status(before, "", tuple(aliases))
     try:
         row = pack(describe(tensor, name, aliases), mark)
     except Exception as error:  # an odd tensor must not break the refresh
+        log.debug("a tensor could not be described", exc_info=True)
         row = pack(error_row(name, aliases, error), mark)
-    if row[STATUS] != "error":
+    if row.status != "error":
         changed = before is None or not same_content(before, row)
         row = with_status(row, "new" if before is None else ("changed" if changed else ""))
     return row

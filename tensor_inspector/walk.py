@@ -11,12 +11,15 @@ It runs after every cell, so it is read defensively and cheaply:
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator, Mapping
 from itertools import islice
 from typing import NamedTuple
 
 import torch
+
+log = logging.getLogger("tensor_inspector")
 
 Tensor = torch.Tensor
 Module = torch.nn.Module
@@ -79,6 +82,7 @@ def walk(
                 yield Slot(name, namespace, name, "module", value)
                 yield from module_slots(value, name)
         except Exception as error:  # one odd object skips itself, never the walk
+            log.debug("a name could not be read; it is skipped", exc_info=True)
             skipped[name] = _short(error)
 
 
@@ -118,6 +122,7 @@ def _own_dict(value: object) -> dict:
     try:
         attributes = object.__getattribute__(value, "__dict__")
     except Exception:
+        log.debug("no __dict__", exc_info=True)
         return {}
     return attributes if type(attributes) is dict else {}
 

@@ -31,9 +31,10 @@ from tensor_inspector.guard.explain import (
 )
 from tensor_inspector.guard.mode import DeviceGuard
 from tensor_inspector.guard.precheck import NUMBER, Finding, Known, canonical_device, precheck
+from tensor_inspector.settings import GUARD_MODES
 from tensor_inspector.tracking import find_tensors, is_user_name
 
-MODES = ("block", "strict", "warn", "off")
+MODES = GUARD_MODES
 _DEVICE_TYPES = frozenset({"cpu", "cuda", "mps", "xpu", "meta", "hpu", "mtia"})
 _LIBRARY_DIRS = tuple(
     str(Path(path).resolve())

@@ -9,6 +9,7 @@ panel shows. Only what PyTorch already refused is explained, so this never block
 from __future__ import annotations
 
 import linecache
+import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ import torch
 from tensor_inspector.errors import CrossDeviceError
 from tensor_inspector.guard.rules import Operand, explain
 from tensor_inspector.holders import optimizer_state
+
+log = logging.getLogger("tensor_inspector")
 
 # Every wording of a device mismatch in PyTorch's C++ and Python sources that we know of.
 _DEVICE = r"([a-z]+(?::\d+)?)"
@@ -163,6 +166,7 @@ def _tensors_of(name: str, value: object, names_by_id: dict[int, str]):
         try:
             tensors = list(value.named_parameters()) + list(value.named_buffers())
         except Exception:
+            log.debug("a module's tensors could not be read", exc_info=True)
             return
         for path, tensor in tensors[:_MAX_CANDIDATES]:
             yield names_by_id.get(id(tensor), f"{name}.{path}"), tensor

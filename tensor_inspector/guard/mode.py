@@ -11,6 +11,7 @@ the first one's; names, the rule and the cell line are looked up only on a misma
 from __future__ import annotations
 
 import linecache
+import logging
 import sys
 from collections.abc import Callable
 
@@ -19,6 +20,8 @@ from torch.overrides import TorchFunctionMode
 
 from tensor_inspector.errors import CrossDeviceError
 from tensor_inspector.guard.rules import INDEXING, Operand, explain, has_rule, mismatch, op_name
+
+log = logging.getLogger("tensor_inspector")
 
 Tensor = torch.Tensor
 
@@ -66,6 +69,7 @@ class DeviceGuard(TorchFunctionMode):
         try:
             operands = _operands(op, args, kwargs)
         except Exception:
+            log.debug("operands unreadable; left to PyTorch", exc_info=True)
             return  # e.g. an uninitialized parameter of nn.LazyLinear: PyTorch will say
         found = mismatch(op, operands)
         if found is None:
@@ -92,6 +96,7 @@ def _devices_differ(args, kwargs) -> bool:
                     elif item.get_device() != device:
                         return True
     except Exception:
+        log.debug("devices unreadable; left to PyTorch", exc_info=True)
         return False  # an uninitialized parameter has no device yet
     return False
 

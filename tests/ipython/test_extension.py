@@ -156,3 +156,32 @@ def test_modules_show_parameters_by_dotted_path(ip):
     rows = rows_by_name(ip)
     assert rows["model.0.weight"]["shape"] == [2, 4]
     assert rows["model.0.weight"]["requires_grad"] is True
+
+
+def test_the_guard_mode_is_traitlets_config(ip):
+    ip.config.TensorInspector.guard = "strict"  # as c.TensorInspector.guard in the profile
+    run(ip, "%load_ext tensor_inspector")
+    inspector = tensor_inspector.current()
+    assert inspector.guard.mode == "strict"
+    run(ip, "%config TensorInspector.guard = 'off'")
+    assert inspector.guard.mode == "off"
+    run(ip, "%ti guard warn")  # the magic, through its alias, sets the same setting
+    assert inspector.settings.guard == "warn" and inspector.guard.mode == "warn"
+    ip.run_cell("%config TensorInspector.guard = 'sometimes'")  # refused by the trait
+    assert inspector.settings.guard == "warn" and inspector.guard.mode == "warn"
+
+
+def test_errors_leave_a_trace_in_the_log_and_a_line_in_the_panel(ip, caplog, monkeypatch):
+    run(ip, "%load_ext tensor_inspector")
+    inspector = tensor_inspector.current()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the scan broke")
+
+    monkeypatch.setattr(inspector.tracker, "scan", broken)
+    with caplog.at_level("ERROR", logger="tensor_inspector"):
+        run(ip, "x = 1")  # the user's cell still succeeds
+    record = next(r for r in caplog.records if r.name == "tensor_inspector")
+    assert record.exc_info and "the scan broke" in str(record.exc_info[1])
+    text = inspector.panel.message["text"]
+    assert text == "tensor-inspector could not refresh: RuntimeError: the scan broke"

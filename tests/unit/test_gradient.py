@@ -1,5 +1,7 @@
 """parse_gradient(): the prompt's text is parsed, never evaluated."""
 
+import re
+
 import pytest
 
 from tensor_inspector.gradient import (
@@ -47,3 +49,24 @@ def test_accepted_gradient_text(text, expected):
 def test_code_and_nonsense_are_refused_with_help(text):
     with pytest.raises(GradientSyntaxError, match="ones, zeros, a number"):
         parse_gradient(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("-[1, 2]", "a sign applies to numbers, not to lists"),
+        ('[1, "a"]', "'a' is not a number"),
+        ("[1, x + 1]", "x + 1 is not a number"),
+        ("nan", "not a finite number"),
+        ("[1, 1e309]", "not a finite number"),
+        ("True", "truth value"),
+    ],
+)
+def test_a_refused_gradient_says_why(text, reason):
+    with pytest.raises(GradientSyntaxError, match=re.escape(reason)):
+        parse_gradient(text)
+
+
+def test_text_longer_than_the_output_needs_is_refused_unread():
+    with pytest.raises(GradientSyntaxError, match="more than the output needs"):
+        parse_gradient("[" + "1, " * 100 + "1]", max_length=100)

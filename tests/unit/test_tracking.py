@@ -71,13 +71,13 @@ def test_one_tensor_under_several_names_is_one_row_with_aliases():
 def test_status_is_new_then_blank_then_changed():
     tracker = Tracker()
     namespace = {"t": torch.zeros(2)}
-    first = tracker.scan(namespace)
-    assert [r["status"] for r in first.rows] == ["new"]
-    second = tracker.scan(namespace)
-    assert [r["status"] for r in second.rows] == [""]
+    tracker.scan(namespace)
+    assert [r["status"] for r in tracker.rows] == ["new"]
+    tracker.scan(namespace)
+    assert [r["status"] for r in tracker.rows] == [""]
     namespace["t"].add_(1)
     third = tracker.scan(namespace)
-    assert [r["status"] for r in third.rows] == ["changed"]
+    assert [r["status"] for r in tracker.rows] == ["changed"]
     assert third.upserted[0]["preview"] == [1.0, 1.0]  # what the panel receives
     assert tracker.rows_in(namespace)[0]["preview"] == [1.0, 1.0]  # what the API returns
 
@@ -113,7 +113,8 @@ def test_a_tensor_whose_metadata_raises_becomes_an_error_row():
             raise ValueError("no shape today")
 
     tracker = Tracker()
-    rows = tracker.scan({"ok": torch.zeros(1), "broken": torch.zeros(2).as_subclass(Broken)}).rows
+    tracker.scan({"ok": torch.zeros(1), "broken": torch.zeros(2).as_subclass(Broken)})
+    rows = tracker.rows
     by_name = {row["name"]: row for row in rows}
     assert by_name["ok"]["shape"] == [1]
     assert by_name["broken"]["status"] == "error"
