@@ -10,7 +10,7 @@ from pathlib import Path
 
 import torch
 
-from bench import action_costs, guard_costs, memory, refresh_costs
+from bench import action_costs, guard_costs, memory, per_cell, refresh_costs
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
@@ -33,6 +33,7 @@ def machine() -> str:
 def main() -> None:
     sections = [
         ("Post-cell refresh (scan + describe + diff + comm payload)", refresh_costs.run()),
+        ("The whole per-cell cost against its floor", per_cell.run()),
         ("Guard costs, inside notebook cells", guard_costs.run()),
         ("Actions and odd namespaces", action_costs.run()),
         ("Memory", memory.run()),

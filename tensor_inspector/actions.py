@@ -121,7 +121,7 @@ def move(namespace: Namespace, name: str, device: str | None = None) -> Outcome:
     found = namespace.get(name)
     target = choose_target(device)
     if isinstance(found, torch.nn.Module):
-        tensors = [slot.value for slot in module_slots(found) if slot.value.device != target]
+        tensors = [value for *_, value in module_slots(found) if value.device != target]
     else:
         if found._is_view():
             raise ActionError(

@@ -142,18 +142,16 @@ def fingerprint(tensor: torch.Tensor) -> tuple:
     """Cheap metadata that changes whenever the row of this same tensor object would.
 
     On the refresh path for every tensor, so the common case is one flat tuple of direct
-    reads (about 1 µs); tensors whose reads raise take the careful path.
+    reads; tensors whose reads raise take the careful path. Every in-place change, values
+    or shape (``add_``, ``t_``, ``unsqueeze_``, ``resize_``), bumps ``_version``.
     """
     try:
         grad = tensor.grad if (tensor.is_leaf or tensor.retains_grad) else None
-        dims = tensor.dim()
         return (
             tensor._version,
             tensor.data_ptr(),  # a new tensor under a reused id has other memory
             # Not .shape: building a torch.Size costs more than all the other reads together.
             tensor.numel(),
-            dims,
-            tensor.size(0) if dims else 0,
             # No dtype or device: changing either gives the tensor other memory (data_ptr).
             tensor.requires_grad,
             tensor.grad_fn is None,

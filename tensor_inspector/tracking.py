@@ -28,7 +28,6 @@ from tensor_inspector.walk import (
     CONTAINER_DEPTH,
     ITEMS_PER_CONTAINER,
     is_user_name,
-    module_slots,
     walk,
 )
 
@@ -50,6 +49,8 @@ class Reachable:
     skipped: dict[str, str] = field(default_factory=dict)
     # top-level name -> the module bound to it
     modules: dict[str, torch.nn.Module] = field(default_factory=dict)
+    # top-level module name -> ids of its tensors
+    module_tensors: dict[str, list[int]] = field(default_factory=dict)
 
     def add(self, path: str, tensor: torch.Tensor) -> None:
         entry = self.tensors.get(id(tensor))
@@ -67,32 +68,45 @@ def find_tensors(
 ) -> Reachable:
     """Tensors reachable from ``namespace``: names, module parameters and buffers, containers."""
     found = Reachable()
+    tensors = found.tensors
+    module_ids: list[int] = []
+    module_prefix = None  # "model." while the walk is inside top-level module "model"
     slots = walk(
         namespace, hidden or {}, depth, items_per_container, found.truncated, found.skipped
     )
     for path, _, _, kind, value in slots:
         if kind == "module":
             found.modules[path] = value
-        else:
-            found.add(path, value)
+            module_ids = found.module_tensors[path] = []
+            module_prefix = path + "."
+            continue
+        if module_prefix is not None and path.startswith(module_prefix):
+            module_ids.append(id(value))
+        entry = tensors.get(id(value))
+        if entry is None:
+            tensors[id(value)] = (value, [path])
+        elif len(entry[1]) < MAX_NAMES:
+            entry[1].append(path)
     return found
 
 
-def describe_modules(modules: Mapping[str, torch.nn.Module]) -> list[dict]:
-    """Top-level nn.Modules, with the devices their tensors are on (the panel moves them whole)."""
+def module_lines(reachable: Reachable, rows: Mapping[str, Packed]) -> list[dict]:
+    """Top-level nn.Modules, with the devices their tensors are on (the panel moves them
+    whole). Read from the rows just made, so no tensor is read twice."""
     described = []
-    for name, module in modules.items():
-        try:
-            tensors = [slot.value for slot in module_slots(module)]
-            devices = sorted({str(tensor.device) for tensor in tensors})
-        except Exception:  # an odd module is described as far as it reads
-            log.debug("a module could not be described", exc_info=True)
-            tensors, devices = [], []
+    for name, module in reachable.modules.items():
+        ids = reachable.module_tensors.get(name, [])
+        devices = set()
+        for key in ids:
+            entry = reachable.tensors.get(key)
+            row = rows.get(entry[1][0]) if entry is not None else None
+            if row is not None and row.device is not None:
+                devices.add(row.device)
         described.append({
             "name": name,
             "type": type(module).__name__,
-            "devices": devices,
-            "tensors": len(tensors),
+            "devices": sorted(devices),
+            "tensors": len(ids),
         })  # fmt: skip
     return described
 
@@ -155,10 +169,10 @@ class Tracker:
         previous = self._seen
         current: dict[str, Packed] = {}
         upserted: list[dict] = []
-        for tensor, names in reachable.tensors.values():
+        for key, (tensor, names) in reachable.tensors.items():
             name = names[0]
             before = previous.get(name)
-            mark = _mark(tensor)
+            mark = hash((key, fingerprint(tensor)))  # equal marks: an unchanged row
             # Fast path, the common case: one name, nothing changed since a settled row.
             if (
                 before is not None
@@ -181,17 +195,7 @@ class Tracker:
         self.truncated = reachable.truncated
         self.skipped = reachable.skipped
         removed = [name for name in previous if name not in current]
-        modules = describe_modules(reachable.modules)
-        return Changes(upserted=upserted, removed=removed, modules=modules)
-
-
-def _mark(tensor: torch.Tensor) -> int | None:
-    """The tensor's identity and fingerprint, hashed: equal marks, unchanged row."""
-    try:
-        return hash((id(tensor), fingerprint(tensor)))
-    except Exception:
-        log.debug("no fingerprint", exc_info=True)
-        return None
+        return Changes(upserted=upserted, removed=removed, modules=module_lines(reachable, current))
 
 
 def _describe_if_changed(

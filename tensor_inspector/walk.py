@@ -22,6 +22,7 @@ import torch
 log = logging.getLogger("tensor_inspector")
 
 Tensor = torch.Tensor
+Parameter = torch.nn.Parameter
 Module = torch.nn.Module
 CONTAINERS = (list, tuple, dict)
 SIMPLE_KEYS = (str, int, float, bool)
@@ -35,7 +36,11 @@ _IPYTHON_PLAIN_NAMES = frozenset({"In", "Out", "exit", "quit", "get_ipython"})
 
 
 class Slot(NamedTuple):
-    """One place that holds a tensor (or, with kind "module", a module bound to a name)."""
+    """One place that holds a tensor (or, with kind "module", a module bound to a name).
+
+    ``walk`` yields plain tuples in this order (it runs after every cell over thousands of
+    tensors, and a tuple costs a tenth of a named one); ``Slot._make`` names the fields.
+    """
 
     path: str  # as the panel shows it: t1, batch[0], d['x'], model.0.weight
     container: object  # the namespace dict, a list, tuple or dict, or the owning module
@@ -59,36 +64,57 @@ def walk(
     items_per_container: int = ITEMS_PER_CONTAINER,
     truncated: dict[str, int] | None = None,
     skipped: dict[str, str] | None = None,
-) -> Iterator[Slot]:
-    """Tensors bound to names first (so a tensor is named as the user named it), then the
-    tensors of modules and containers. ``truncated`` receives, per container holding tensors,
-    how many items were not looked at; ``skipped``, per name, why it could not be read."""
+) -> list[tuple]:
+    """The slots: tensors bound to names first (so a tensor is named as the user named it),
+    then the tensors of modules and containers. ``truncated`` receives, per container holding
+    tensors, how many items were not looked at; ``skipped``, per name, why it could not be
+    read. A list rather than a generator: on the refresh path a generator's frames cost more
+    than the list."""
     truncated = {} if truncated is None else truncated
     skipped = {} if skipped is None else skipped
+    slots: list[tuple] = []
+    add = slots.append
     later = []
     for name, value in list(dict.items(namespace)):
-        if not is_user_name(name, hidden):
-            continue
         kind = type(value)
-        if issubclass(kind, Tensor):
-            yield Slot(name, namespace, name, "name", value)
-        elif kind in CONTAINERS or issubclass(kind, Module):
+        if kind is Tensor or kind is Parameter or issubclass(kind, Tensor):
+            if is_user_name(name, hidden):
+                add((name, namespace, name, "name", value))
+        elif (kind in CONTAINERS or issubclass(kind, Module)) and is_user_name(name, hidden):
             later.append((name, value, kind))
     for name, value, kind in later:
+        size = len(slots)
         try:
             if kind in CONTAINERS:
-                yield from _container(name, value, kind, depth, items_per_container, truncated)
+                _container(add, name, value, kind, depth, items_per_container, truncated)
             else:
-                yield Slot(name, namespace, name, "module", value)
-                yield from module_slots(value, name)
+                add((name, namespace, name, "module", value))
+                _module(add, value, name)
         except Exception as error:  # one odd object skips itself, never the walk
             log.debug("a name could not be read; it is skipped", exc_info=True)
+            del slots[size:]
             skipped[name] = _short(error)
+    return slots
 
 
-def module_slots(module: Module, prefix: str = "") -> Iterator[Slot]:
+def module_slots(module: Module, prefix: str = "") -> list[tuple]:
     """Every parameter, then every buffer, of ``module`` and its submodules (each once), by
     dotted path. Read through the module's own dicts: no user code runs."""
+    slots: list[tuple] = []
+    _module(slots.append, module, prefix)
+    return slots
+
+
+def _module(add, module: Module, prefix: str) -> None:
+    attributes = _own_dict(module)
+    if not attributes.get("_modules"):  # a leaf layer, the common case: its two tables
+        for table_name, kind in (("_parameters", "parameter"), ("_buffers", "buffer")):
+            table = attributes.get(table_name)
+            if type(table) is dict:
+                for key, tensor in list(dict.items(table)):
+                    if issubclass(type(tensor), Tensor):
+                        add((f"{prefix}.{key}" if prefix else key, module, key, kind, tensor))
+        return
     modules = list(_submodules(module, prefix))
     seen: set[int] = set()
     for table_name, kind in (("_parameters", "parameter"), ("_buffers", "buffer")):
@@ -99,7 +125,7 @@ def module_slots(module: Module, prefix: str = "") -> Iterator[Slot]:
             for key, tensor in list(dict.items(table)):
                 if issubclass(type(tensor), Tensor) and id(tensor) not in seen:
                     seen.add(id(tensor))
-                    yield Slot(f"{path}.{key}" if path else key, owner, key, kind, tensor)
+                    add((f"{path}.{key}" if path else key, owner, key, kind, tensor))
 
 
 def _submodules(module: Module, path: str) -> Iterator[tuple[str, Module]]:
@@ -127,7 +153,8 @@ def _own_dict(value: object) -> dict:
     return attributes if type(attributes) is dict else {}
 
 
-def _container(path, value, kind, depth, limit, truncated) -> Iterator[Slot]:
+def _container(add, path, value, kind, depth, limit, truncated) -> bool:
+    """Adds the slots of a list, tuple or dict; says whether it holds tensors."""
     if kind is dict:
         items = list(islice(dict.items(value), limit))  # one C-level copy of the first items
         size = dict.__len__(value)
@@ -146,18 +173,16 @@ def _container(path, value, kind, depth, limit, truncated) -> Iterator[Slot]:
         item_type = type(item)
         if issubclass(item_type, Tensor):
             holds_tensors = True
-            yield Slot(item_path, value, key, item_kind, item)
+            add((item_path, value, key, item_kind, item))
         elif issubclass(item_type, Module):
             holds_tensors = True
-            yield from module_slots(item, item_path)
+            _module(add, item, item_path)
         elif depth > 1 and item_type in CONTAINERS:
-            before = len(truncated)
-            for slot in _container(item_path, item, item_type, depth - 1, limit, truncated):
-                holds_tensors = True
-                yield slot
-            holds_tensors = holds_tensors or len(truncated) > before
+            inner = _container(add, item_path, item, item_type, depth - 1, limit, truncated)
+            holds_tensors = holds_tensors or inner
     if size > limit and holds_tensors:
         truncated[path] = size - limit
+    return holds_tensors
 
 
 def _short(error: BaseException, limit: int = 120) -> str:
