@@ -5,7 +5,7 @@ PIP := $(PY) -m pip
 CONSTRAINTS := requirements/constraints.txt
 PYTEST := $(PY) -m pytest
 
-.PHONY: demo test test-gpu lint format bench install chromium clean
+.PHONY: demo test test-gpu lint format bench screenshots install chromium clean
 
 $(VENV)/.installed: pyproject.toml $(CONSTRAINTS) package.json js/*.js js/components/*.js js/*.css
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -34,6 +34,10 @@ format: install
 test: install chromium lint
 	node --test tests/js/
 	$(PYTEST) -m "not cuda" -v
+
+# The README's pictures (docs/*.png), taken by the browser tests; plain test runs leave them alone.
+screenshots: install chromium
+	TENSOR_INSPECTOR_SCREENSHOTS=1 $(PYTEST) -m browser tests/browser
 
 test-gpu: install
 	$(PYTEST) -m cuda -v

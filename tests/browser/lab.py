@@ -1,6 +1,84 @@
-"""What a person does in JupyterLab and Notebook 7, as Playwright steps."""
+"""What a person does in JupyterLab and Notebook 7, as Playwright steps, and the servers and
+notebooks they do it in: every browser test's helpers, in one place."""
 
 from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from tests.servers import JupyterServer
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "tests" / "artifacts"
+PRELUDE = (
+    "# The simulated accelerator stands in for a GPU on machines without one.\n"
+    "from tensor_inspector.testing.simulated_device import install\n"
+    "install()"
+)
+
+
+def notebook_root(tmp_path_factory, names: list[str], prelude: str | None = None) -> Path:
+    """A folder holding a copy of the example notebook under each name (one kernel each);
+    `prelude` becomes its first code cell."""
+    import nbformat
+
+    root = tmp_path_factory.mktemp("notebooks")
+    notebook = nbformat.read(REPO / "examples" / "tensor_basics.ipynb", as_version=4)
+    if prelude:
+        notebook.cells.insert(0, nbformat.v4.new_code_cell(prelude))
+    for name in names:
+        nbformat.write(notebook, root / name)
+    return root
+
+
+def start_server(app: str, root: Path, tmp_path_factory):
+    server = JupyterServer(app, root, tmp_path_factory.mktemp(f"{app}-home"))
+    server.start()
+    return server
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+def copy_to_docs(path: Path, name: str) -> None:
+    """Pictures the README shows come from these runs, under `make screenshots` only: a plain
+    test run leaves the tracked docs/*.png alone."""
+    if os.environ.get("TENSOR_INSPECTOR_SCREENSHOTS") != "1":
+        return
+    docs = REPO / "docs"
+    docs.mkdir(exist_ok=True)
+    shutil.copyfile(path, docs / name)
+
+
+def field(panel, tensor: str, name: str):
+    """One cell of the panel's table: `[data-tensor=NAME] [data-field=FIELD]`."""
+    return panel.locator(f'[data-tensor="{tensor}"] [data-field="{name}"]')
+
+
+def click(panel, tensor: str, action: str) -> None:
+    panel.locator(f'[data-tensor="{tensor}"] button[data-action="{action}"]').click()
+
+
+def wait_for_text(locator, text, timeout: int = 30_000) -> None:
+    expect(locator).to_have_text(text, timeout=timeout)
+
+
+def open_panel(page, server, path: str):
+    """Open a notebook, run all its cells, and return its panel once the last row is in."""
+    open_notebook(page, server, path)
+    run_all_cells(page)
+    panel = page.locator(".tensor-inspector").first
+    field(panel, "z", "grad_fn").wait_for(timeout=120_000)
+    wait_until_idle(page)
+    return panel
+
 
 KERNEL_READY = """() => {
   const app = window.jupyterapp;

@@ -1,20 +1,26 @@
-"""The panel's buttons in a real JupyterLab 4, with the simulated accelerator in the kernel."""
+"""The panel's buttons in a real JupyterLab 4, with the simulated accelerator in the kernel.
+One notebook is opened for the module; each test asserts one behaviour on tensors of its own."""
 
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import copy_to_docs, notebook_root, screenshot, start_server
-from tests.browser.lab import open_notebook, run_all_cells, run_cell_source, wait_until_idle
+from tests.browser.lab import (
+    PRELUDE,
+    click,
+    copy_to_docs,
+    field,
+    notebook_root,
+    open_panel,
+    run_cell_source,
+    screenshot,
+    start_server,
+    wait_for_text,
+    wait_until_idle,
+)
 
 pytestmark = pytest.mark.browser
-
-PRELUDE = (
-    "# The simulated accelerator stands in for a GPU on machines without one.\n"
-    "from tensor_inspector.testing.simulated_device import install\n"
-    "install()"
-)
 
 
 @pytest.fixture(scope="module")
@@ -25,53 +31,58 @@ def lab(tmp_path_factory):
     server.stop()
 
 
-def field(panel, tensor, name):
-    return panel.locator(f'[data-tensor="{tensor}"] [data-field="{name}"]')
+@pytest.fixture(scope="module")
+def notebook(lab, browser):
+    """(page, panel) of the example notebook, run once for the module."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    panel = open_panel(page, lab, "actions.ipynb")
+    yield page, panel
+    assert page.errors == []  # no uncaught error in the page, in any test
+    context.close()
 
 
-def click(panel, tensor, action):
-    panel.locator(f'[data-tensor="{tensor}"] button[data-action="{action}"]').click()
-
-
-def wait_for_text(locator, text, timeout=30_000):
-    expect(locator).to_have_text(text, timeout=timeout)
-
-
-def test_move_backward_prompt_and_zero_grad(lab, page, tmp_path):
-    open_notebook(page, lab, "actions.ipynb")
-    run_all_cells(page)
-    panel = page.locator(".tensor-inspector").first
-    field(panel, "z", "grad_fn").wait_for(timeout=120_000)
+def cell(page, source: str) -> None:
+    run_cell_source(page, source)
     wait_until_idle(page)
+
+
+def test_the_header_names_the_accelerator(notebook):
+    _, panel = notebook
     assert "sim available: 1 device" in panel.locator('[data-role="devices"]').inner_text()
     assert field(panel, "t2", "device").inner_text() == "sim:0"
 
-    # t1 has a view (flat = t1.flatten()): moving t1 alone would leave flat behind, so the
-    # move is refused and says why; once flat is gone, t1 moves.
+
+def test_a_tensor_with_a_view_is_not_moved_until_the_view_is_gone(notebook):
+    page, panel = notebook
+    # flat = t1.flatten() is a view: moving t1 alone would leave flat behind.
     assert field(panel, "t1", "device").inner_text() == "cpu"
     click(panel, "t1", "move")
     message = panel.locator('[data-role="message"]')
     wait_for_text(message, re.compile("flat is a view of it"))
     assert field(panel, "t1", "device").inner_text() == "cpu"
-    run_cell_source(page, "del flat")
-    wait_until_idle(page)
+    cell(page, "del flat")
     click(panel, "t1", "move")
     wait_for_text(field(panel, "t1", "device"), "sim:0")
     assert "Moved t1 from cpu to sim:0" in message.inner_text()
 
-    run_cell_source(
-        page, "u = torch.tensor([1., 2, 3], requires_grad=True)\nu2 = u**2\nus = (u**2).sum()"
-    )
-    wait_until_idle(page)
-    field(panel, "us", "grad_fn").wait_for()
 
-    # A one-element output: backward() runs at once.
-    click(panel, "us", "backward")
-    wait_for_text(field(panel, "u", "grad"), "[2., 4., 6.]")
-    click(panel, "u", "zero-grad")
-    wait_for_text(field(panel, "u", "grad"), "None")
+def test_backward_of_a_scalar_runs_at_once_and_zero_grad_clears(notebook):
+    page, panel = notebook
+    cell(page, "a = torch.tensor([1., 2, 3], requires_grad=True)\nas_ = (a**2).sum()")
+    field(panel, "as_", "grad_fn").wait_for()
+    click(panel, "as_", "backward")
+    wait_for_text(field(panel, "a", "grad"), "[2., 4., 6.]")
+    click(panel, "a", "zero-grad")
+    wait_for_text(field(panel, "a", "grad"), "None")
 
-    # A non-scalar output asks for its gradient.
+
+def test_a_non_scalar_output_asks_for_its_gradient(notebook):
+    page, panel = notebook
+    cell(page, "u = torch.tensor([1., 2, 3], requires_grad=True)\nu2 = u**2")
+    field(panel, "u2", "grad_fn").wait_for()
     click(panel, "u2", "backward")
     prompt = panel.locator('[data-role="gradient-prompt"]')
     prompt.wait_for()
@@ -82,27 +93,36 @@ def test_move_backward_prompt_and_zero_grad(lab, page, tmp_path):
     copy_to_docs(screenshot(page, "gradient-prompt"), "gradient-prompt.png")
     prompt.locator('button[data-action="confirm"]').click()
     wait_for_text(field(panel, "u", "grad"), "[2., 4., 6.]")
-    prompt.wait_for(state="detached")
+    prompt.wait_for(state="detached")  # it closed because backward() succeeded
 
-    # Bad gradients: a clear message, nothing runs, nothing changes.
+
+@pytest.mark.parametrize(
+    ("bad", "expected"),
+    [
+        ("__import__('os').system('touch {marker}')", "Could not read"),
+        ("[1, 1]", "shape [2] but w2 has shape [3]"),
+    ],
+)
+def test_a_bad_gradient_gets_a_message_and_changes_nothing(notebook, tmp_path, bad, expected):
+    page, panel = notebook
     marker = tmp_path / "should-not-exist"
-    for bad, expected in [
-        (f"__import__('os').system('touch {marker}')", "Could not read"),
-        ("[1, 1]", "shape [2] but u2 has shape [3]"),
-    ]:
-        click(panel, "u2", "backward")
-        prompt.wait_for()
-        prompt.locator('input[name="gradient"]').fill(bad)
-        prompt.locator('button[data-action="confirm"]').click()
-        message = panel.locator('[data-role="message"][data-level="error"]')
-        expect(message).to_contain_text(expected)
-        assert field(panel, "u", "grad").inner_text() == "[2., 4., 6.]"
-        prompt.locator('button[data-action="cancel"]').click()
-        prompt.wait_for(state="detached")
+    cell(page, "w = torch.tensor([1., 2, 3], requires_grad=True)\nw2 = w**2")
+    field(panel, "w2", "grad_fn").wait_for()
+    click(panel, "w2", "backward")
+    prompt = panel.locator('[data-role="gradient-prompt"]')
+    prompt.wait_for()
+    prompt.locator('input[name="gradient"]').fill(bad.format(marker=marker))
+    prompt.locator('button[data-action="confirm"]').click()
+    expect(panel.locator('[data-role="message"][data-level="error"]')).to_contain_text(expected)
+    assert field(panel, "w", "grad").inner_text() == "None"
+    assert prompt.is_visible()  # the prompt stays open to correct the text
+    prompt.locator('button[data-action="cancel"]').click()
+    prompt.wait_for(state="detached")
     assert not marker.exists()
-    assert page.errors == []
 
-    # The server's overview page sees this kernel and what it holds.
+
+def test_the_overview_page_sees_this_kernel(notebook, lab):
+    page, _ = notebook
     overview = page.context.new_page()
     overview.goto(f"{lab.url}/tensor-inspector/?token={lab.token}")
     row = overview.locator("tr[data-kernel]").filter(has_text="actions.ipynb")

@@ -2,8 +2,13 @@
 
 import pytest
 
-from tests.browser.conftest import notebook_root, screenshot
-from tests.browser.lab import open_notebook, run_cell_source, wait_until_idle
+from tests.browser.lab import (
+    notebook_root,
+    open_notebook,
+    run_cell_source,
+    screenshot,
+    wait_until_idle,
+)
 from tests.servers import JupyterServer
 
 pytestmark = pytest.mark.browser

@@ -5,12 +5,17 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import notebook_root, screenshot, start_server
-from tests.browser.lab import open_notebook, run_cell_source, wait_until_idle
+from tests.browser.lab import (
+    PRELUDE,
+    notebook_root,
+    open_notebook,
+    run_cell_source,
+    screenshot,
+    start_server,
+    wait_until_idle,
+)
 
 pytestmark = pytest.mark.browser
-
-PRELUDE = "from tensor_inspector.testing.simulated_device import install\ninstall()"
 
 
 @pytest.fixture(scope="module")
