@@ -27,8 +27,8 @@ pairs = [(i % 27, (i * 7) % 27) for i in range(5000)]
 """
 # Each cell times its own loop, so the figure is the per-operation cost, not the cell's.
 CELLS = {
-    "small-op loop (2,000 × `a + b`, 3×5)": (
-        "_t0 = time.perf_counter()\nfor _ in range(2000):\n    c = a + b\n"
+    "small-op loop (20,000 × `a + b`, 3×5)": (
+        "_t0 = time.perf_counter()\nfor _ in range(20_000):\n    c = a + b\n"
         "_elapsed = time.perf_counter() - _t0"
     ),
     "small-MLP training step (64-64-10, batch 8, SGD) × 100": (

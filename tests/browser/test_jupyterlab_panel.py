@@ -1,6 +1,7 @@
 """The live panel in a real JupyterLab 4, in real Chromium."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.lab import (
     copy_to_docs,
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.browser
 def lab(tmp_path_factory):
     server = start_server(
         "jupyterlab",
-        notebook_root(tmp_path_factory, ["fill.ipynb", "update.ipynb"]),
+        notebook_root(tmp_path_factory, ["fill.ipynb", "update.ipynb", "restart.ipynb"]),
         tmp_path_factory,
     )
     yield server
@@ -69,3 +70,19 @@ def test_a_new_cell_updates_only_its_row(lab, page):
     assert panel.locator('[data-tensor="flat"]').count() == 0
     assert panel.locator('[data-tensor="stacked"]').get_attribute("data-status") == ""
     assert page.errors == []
+
+
+def test_after_a_kernel_restart_the_panel_says_to_load_again(lab, page):
+    open_notebook(page, lab, "restart.ipynb")
+    run_all_cells(page)
+    panel = page.locator(".tensor-inspector").first
+    field(panel, "z", "grad_fn").wait_for(timeout=120_000)
+    wait_until_idle(page)
+    page.evaluate(
+        "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart()"
+    )
+    wait_until_idle(page)
+    panel.locator('button[data-action="zero-grad"][data-scope="all"]').click()
+    message = panel.locator('[data-role="message"]')
+    expect(message).to_have_text("kernel restarted: run %load_ext tensor_inspector again")
+    assert page.errors == []  # no uncaught "Cannot send"

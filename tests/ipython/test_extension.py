@@ -185,3 +185,21 @@ def test_errors_leave_a_trace_in_the_log_and_a_line_in_the_panel(ip, caplog, mon
     assert record.exc_info and "the scan broke" in str(record.exc_info[1])
     text = inspector.panel.message["text"]
     assert text == "tensor-inspector could not refresh: RuntimeError: the scan broke"
+
+
+def test_an_interrupt_during_the_refresh_never_reaches_the_cell(ip, monkeypatch, capsys):
+    run(ip, "%load_ext tensor_inspector")
+    inspector = tensor_inspector.current()
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(inspector.tracker, "scan", interrupted)
+    result = run(ip, "x = 1")
+    assert result.success
+    captured = capsys.readouterr()
+    assert "Error in callback" not in captured.out + captured.err
+    assert inspector.panel.message["text"].startswith("refresh interrupted")
+    monkeypatch.undo()
+    run(ip, "import torch\nt = torch.ones(2)")  # the next cell refreshes again
+    assert [row["name"] for row in inspector.rows] == ["t"]
