@@ -42,7 +42,7 @@ screenshots: install chromium
 test-gpu: install
 	$(PYTEST) -m cuda -v
 
-bench: install
+bench: install chromium
 	$(PIP) install --quiet -c $(CONSTRAINTS) -e ".[bench]"
 	$(PY) -m bench
 

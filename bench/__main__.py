@@ -10,7 +10,7 @@ from pathlib import Path
 
 import torch
 
-from bench import action_costs, guard_costs, memory, per_cell, refresh_costs
+from bench import action_costs, graph_costs, guard_costs, memory, per_cell, refresh_costs
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
@@ -36,6 +36,7 @@ def main() -> None:
         ("The whole per-cell cost against its floor", per_cell.run()),
         ("Guard costs, inside notebook cells", guard_costs.run()),
         ("Actions and odd namespaces", action_costs.run()),
+        ("The autograd graph", graph_costs.run()),
         ("Memory", memory.run()),
     ]
     lines = ["# Benchmarks", "", f"Machine: {machine()}.", "",

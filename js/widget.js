@@ -4,6 +4,7 @@ import "./style.css";
 import { DeviceHeader, moveContext } from "./components/DeviceHeader.js";
 import { Dialogs } from "./components/Dialogs.js";
 import { FlagBar } from "./components/FlagBar.js";
+import { GraphView } from "./components/GraphView.js";
 import { MessageLine } from "./components/MessageLine.js";
 import { ModuleLines } from "./components/ModuleLines.js";
 import { TensorTable } from "./components/TensorTable.js";
@@ -39,6 +40,27 @@ function render({ model, el, experimental }) {
     if (reply.ok) dialogs.close();
   };
 
+  const showGraph = async (name, msg = {}) => {
+    const reply = await call("graph", { name, ...msg });
+    if (reply.ok) graph.show(name, reply.graph);
+    else message.show(reply.text, reply.level);
+  };
+  /** backward() that records the gradient into each node, then shows it on the graph. */
+  const tracedBackward = async (msg) => {
+    const reply = await call("backward", { ...msg, trace: true });
+    message.show(reply.text, reply.level);
+    if (!reply.ok) return;
+    dialogs.close();
+    graph.show(msg.name, reply.graph);
+  };
+  const graph = new GraphView({
+    onExpand: (name, expand) => showGraph(name, { expand }),
+    onTrace: (name) => {
+      const row = table.row(name);
+      if (!row || row.numel === 1) tracedBackward({ name });
+      else dialogs.askGradient(row, (choice) => tracedBackward({ name, ...choice }));
+    },
+  });
   const header = new DeviceHeader({ onTarget: () => showTarget(), onZeroAll: () => act("zero_grad_all") });
   const flag = new FlagBar({ onFix: (name, device) => act("apply_fix", { name, device }) });
   const modules = new ModuleLines({ onMove: (name, device) => act("move", { name, device }) });
@@ -56,6 +78,7 @@ function render({ model, el, experimental }) {
       else dialogs.askGradient(row, (choice) => act("backward", { name, ...choice }));
     },
     zeroGrad: (name) => act("zero_grad", { name }),
+    graph: (name) => (graph.name === name && !graph.el.hidden ? graph.hide() : showGraph(name)),
   });
   const controls = new ViewControls({
     onChange: (options) => table.setOptions(options),
@@ -78,6 +101,7 @@ function render({ model, el, experimental }) {
       modules.el,
       controls.el,
       table.el,
+      graph.el,
       empty,
       truncated,
     ),

@@ -7,7 +7,7 @@ user's variable and say what to do next.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import torch
@@ -15,6 +15,7 @@ import torch
 from tensor_inspector import devices
 from tensor_inspector.errors import ActionError
 from tensor_inspector.gradient import Fill, GradientSyntaxError, TensorName, Values, parse_gradient
+from tensor_inspector.graph import MAX_NODES, graph_of, trace_hooks, values_of, with_results
 from tensor_inspector.holders import (
     dependents,
     lookup,
@@ -36,6 +37,7 @@ class Outcome:
     message: str
     names: list[str] = field(default_factory=list)
     accumulated: list[str] = field(default_factory=list)
+    trace: dict | None = None  # backward(trace=True): the graph, with the gradient into each node
 
 
 class Namespace:
@@ -265,11 +267,16 @@ def gradient_for(namespace: Namespace, output: torch.Tensor, name: str, gradient
     return gradient.to(output.dtype)
 
 
-def backward(namespace: Namespace, name: str, gradient=None, retain_graph: bool = False) -> Outcome:
+def backward(
+    namespace: Namespace, name: str, gradient=None, retain_graph: bool = False, trace: bool = False
+) -> Outcome:
     """``backward()`` from ``name``, all or nothing: on failure every leaf of the graph gets
-    its grad back (the same object, the same values, None where it was None)."""
+    its grad back (the same object, the same values, None where it was None). With ``trace``,
+    the gradient flowing into each node of the graph is recorded (the chain rule as numbers)."""
     if type(retain_graph) is not bool:
         raise ActionError(f"retain_graph must be true or false, not {_cut(repr(retain_graph))}.")
+    if type(trace) is not bool:
+        raise ActionError(f"trace must be true or false, not {_cut(repr(trace))}.")
     output = namespace.tensor(name)
     if not output.requires_grad:
         raise ActionError(
@@ -290,6 +297,10 @@ def backward(namespace: Namespace, name: str, gradient=None, retain_graph: bool 
     named = namespace.leaves_requiring_grad()
     before = {leaf_name: _grad_mark(leaf) for leaf_name, leaf in named.items()}
     saved = [(leaf, leaf.grad, _copy(leaf.grad)) for leaf in graph_leaves(output)]
+    traced, recorded, handles = None, {}, []
+    if trace:
+        traced = graph(namespace, name)
+        recorded, handles = trace_hooks(traced, output.grad_fn)
     try:
         output.backward(grad_tensor, retain_graph=retain_graph)
     except Exception as error:  # RuntimeError from autograd, or whatever a hook raised
@@ -299,6 +310,13 @@ def backward(namespace: Namespace, name: str, gradient=None, retain_graph: bool 
     except BaseException:  # KeyboardInterrupt: still no partial grads
         _restore_grads(saved)
         raise
+    finally:
+        for handle in handles:
+            handle.remove()
+    if traced is not None:
+        for node in traced["nodes"]:
+            node["grad"] = values_of(recorded.get(node["id"], ()))
+        traced["freed"] = not retain_graph
     changed = [n for n, leaf in named.items() if _grad_mark(leaf) != before[n]]
     accumulated = [n for n in changed if before[n] is not None]
     message = f"backward() from {name} filled the grads of {', '.join(changed) or 'no tensor'}."
@@ -307,7 +325,29 @@ def backward(namespace: Namespace, name: str, gradient=None, retain_graph: bool 
             f" {', '.join(accumulated)} already had a grad: gradients accumulate (they add up), "
             "so use zero grad before the next backward() if you want fresh ones."
         )
-    return Outcome(message, changed, accumulated)
+    return Outcome(message, changed, accumulated, traced)
+
+
+def graph(
+    namespace: Namespace, name: str, max_nodes: int = MAX_NODES, expand: Sequence[str] = ()
+) -> dict:
+    """The autograd graph behind ``name``, as plain data (see graph.py)."""
+    if type(max_nodes) is not int or not 1 <= max_nodes <= 10_000:
+        raise ActionError(
+            f"max_nodes must be a whole number from 1 to 10000, not {_cut(repr(max_nodes))}."
+        )
+    if not isinstance(expand, (list, tuple)) or not all(isinstance(e, str) for e in expand):
+        raise ActionError("expand must be a list of node ids.")
+    tensor = namespace.tensor(name)
+    if tensor.grad_fn is None and not tensor.requires_grad:
+        raise ActionError(
+            f"{name} has no autograd graph: it does not require grad, and it was not computed "
+            "from a tensor that does. Create its inputs with requires_grad=True."
+        )
+    found = find_tensors(namespace.values, namespace.hidden).tensors.values()
+    names = {id(tensor): paths[0] for tensor, paths in found}
+    results = with_results((paths[0], tensor) for tensor, paths in found)
+    return graph_of(tensor, names, results, max_nodes, expand)
 
 
 def graph_leaves(output: torch.Tensor) -> list[torch.Tensor]:

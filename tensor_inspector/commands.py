@@ -41,7 +41,21 @@ def backward(inspector: Inspector, msg: dict) -> dict:
     gradient = msg.get("gradient")
     if gradient is not None and not isinstance(gradient, str):
         raise ActionError("The gradient must be text: ones, zeros, a number or a list.")
-    return _done(inspector.backward(_name(msg), gradient, msg.get("retain_graph", False)))
+    trace = msg.get("trace", False)
+    outcome = inspector.backward(_name(msg), gradient, msg.get("retain_graph", False), trace)
+    reply = _done(outcome)
+    if outcome.trace is not None:
+        reply["graph"] = outcome.trace
+    return reply
+
+
+def graph(inspector: Inspector, msg: dict) -> dict:
+    """The autograd graph behind a row, for the graph view."""
+    expand = msg.get("expand", [])
+    drawn = inspector.graph(
+        _name(msg), msg.get("max_nodes", 200), expand if isinstance(expand, list) else None
+    )
+    return {"ok": True, "level": "info", "graph": drawn}
 
 
 def zero_grad(inspector: Inspector, msg: dict) -> dict:
@@ -55,7 +69,7 @@ def zero_grad_all(inspector: Inspector, _msg: dict) -> dict:
 
 COMMANDS: dict[str, Callable[[Inspector, dict], dict]] = {
     command.__name__: command
-    for command in (snapshot, move, apply_fix, backward, zero_grad, zero_grad_all)
+    for command in (snapshot, move, apply_fix, backward, graph, zero_grad, zero_grad_all)
 }
 
 

@@ -187,9 +187,18 @@ class Inspector:
             self._set_flag(None)
         return outcome
 
-    def backward(self, name: str, gradient=None, retain_graph: bool = False) -> actions.Outcome:
-        """Call ``backward()`` from ``name``; ``gradient`` is a tensor or the prompt's text."""
-        return self._act(actions.backward, name, gradient, retain_graph)
+    def backward(
+        self, name: str, gradient=None, retain_graph: bool = False, trace: bool = False
+    ) -> actions.Outcome:
+        """Call ``backward()`` from ``name``; ``gradient`` is a tensor or the prompt's text.
+        With ``trace=True`` the outcome's ``.trace`` is the graph with the gradient flowing
+        into each node: the chain rule as numbers."""
+        return self._act(actions.backward, name, gradient, retain_graph, trace)
+
+    def graph(self, name: str, max_nodes: int = 200, expand=()) -> dict:
+        """The autograd graph behind ``name``: plain data, holding no tensor."""
+        namespace = actions.Namespace(self.shell.user_ns, self.shell.user_ns_hidden)
+        return actions.graph(namespace, name, max_nodes, tuple(expand))
 
     def zero_grad(self, name: str | None = None) -> actions.Outcome:
         """Set ``.grad = None`` on ``name``, on every parameter of a module, or on every leaf."""

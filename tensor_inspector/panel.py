@@ -54,6 +54,10 @@ class Panel(anywidget.AnyWidget):
         return self._answer("backward", msg), []
 
     @command
+    def graph(self, msg, _buffers):
+        return self._answer("graph", msg), []
+
+    @command
     def zero_grad(self, msg, _buffers):
         return self._answer("zero_grad", msg), []
 

@@ -32,6 +32,7 @@ const FIELD_TEXT = {
  * @property {(name: string) => void} move
  * @property {(name: string) => void} backward
  * @property {(name: string) => void} zeroGrad
+ * @property {(name: string) => void} graph
  */
 
 export class TensorTable {
@@ -120,6 +121,9 @@ export class TensorTable {
     const buttons = [move];
     if (row.grad_fn) {
       buttons.push(button("backward", "backward", { title: `Call ${row.name}.backward()`, onclick: () => this.actions.backward(row.name) }));
+    }
+    if (row.grad_fn || (row.is_leaf && row.requires_grad)) {
+      buttons.push(button("graph", "graph", { title: `Show the autograd graph behind ${row.name}`, onclick: () => this.actions.graph(row.name) }));
     }
     if (row.is_leaf && row.requires_grad) {
       const zero = button("zero-grad", "zero grad", { title: `${row.name}.grad = None`, onclick: () => this.actions.zeroGrad(row.name) });

@@ -7,6 +7,7 @@ import ast
 import asyncio
 import json
 import logging
+import time
 
 from jupyter_server.utils import ensure_async
 
@@ -21,6 +22,10 @@ TIMEOUT_S = 2.0
 # kernel id -> the question in flight: parallel page loads share it instead of queueing
 # questions behind each other in the kernel (which made idle kernels time out as "busy").
 _IN_FLIGHT: dict[str, asyncio.Future] = {}
+# kernel id -> when our last question to it was answered: the server may still show the
+# kernel busy with it for a moment, which is not a running cell.
+_ANSWERED_AT: dict[str, float] = {}
+STALE_BUSY_S = 1.0
 
 
 async def gather(serverapp, log: logging.Logger) -> list[dict]:
@@ -38,7 +43,12 @@ async def _shared_ask(serverapp, kernel_id: str) -> dict:
     if pending is None:
         pending = asyncio.ensure_future(asyncio.wait_for(_ask(serverapp, kernel_id), TIMEOUT_S))
         _IN_FLIGHT[kernel_id] = pending
-        pending.add_done_callback(lambda _: _IN_FLIGHT.pop(kernel_id, None))
+
+        def done(_):
+            _IN_FLIGHT.pop(kernel_id, None)
+            _ANSWERED_AT[kernel_id] = time.monotonic()
+
+        pending.add_done_callback(done)
     return await asyncio.shield(pending)
 
 
@@ -50,7 +60,8 @@ async def _one(serverapp, log: logging.Logger, kernel: dict, session: dict | Non
         "path": (session or {}).get("path"),
         "inspector": None,
     }
-    if entry["state"] == "busy" and kernel["id"] not in _IN_FLIGHT:
+    just_answered = time.monotonic() - _ANSWERED_AT.get(kernel["id"], -STALE_BUSY_S) < STALE_BUSY_S
+    if entry["state"] == "busy" and kernel["id"] not in _IN_FLIGHT and not just_answered:
         return entry  # asking would wait behind the running cell
     if kernel["id"] in _IN_FLIGHT:
         entry["state"] = "idle"  # busy answering our own question, which this page shares

@@ -1,0 +1,195 @@
+"""The autograd graph behind a tensor, as plain data: metadata only, no tensor kept.
+
+Read from ``grad_fn.next_functions`` and the ``variable`` of each ``AccumulateGrad`` node, so it
+never synchronises a GPU. Nodes are named the way the panel names tensors: an op node after
+the named tensor whose ``grad_fn`` it is (``y`` on ``PowBackward0``), a leaf after its name or
+module path (``t5``, ``model.0.weight``).
+
+Also the traced backward's values: the gradient flowing into each node, read after backward.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Mapping
+
+import torch
+
+MAX_NODES = 200
+COUNT_LIMIT = 100_000  # nodes counted (not drawn) beyond the cap, to say "+N more"
+FULL_VALUES = 64  # a gradient of at most this many elements is shown whole
+
+
+def node_id(node) -> str:
+    return f"n{id(node)}"
+
+
+def graph_of(
+    tensor: torch.Tensor,
+    names: Mapping[int, str],
+    results: Mapping[int, tuple[str, torch.Tensor]],
+    max_nodes: int = MAX_NODES,
+    expand: Iterable[str] = (),
+) -> dict:
+    """The backward graph from ``tensor`` down to its leaves.
+
+    ``names`` maps ``id(tensor)`` to the panel's name of every named tensor; ``results``
+    (see ``with_results``) which named tensor each op node produced. Breadth first from the
+    root, at most ``max_nodes`` nodes; a node id in ``expand`` (a branch the user opened)
+    has its children drawn beyond the cap.
+    """
+    root = tensor.grad_fn
+    if root is None:  # a leaf that requires grad: its graph is itself
+        leaf = _leaf_node(f"t{id(tensor)}", tensor, names)
+        return {"root": leaf["id"], "nodes": [leaf], "edges": [], "truncated": 0, "cut": [],
+                "freed": False}  # fmt: skip
+    expanded = set(expand)
+    nodes, edges, seen, cut = [], [], {id(root)}, set()
+    # Each opened branch gets a budget of its own: its nodes count apart from the rest.
+    queue = deque([(root, None)])
+    drawn_in = {None: 1}
+    while queue:
+        node, branch = queue.popleft()
+        nodes.append(_node(node, names, results))
+        identifier = node_id(node)
+        if identifier in expanded and identifier not in drawn_in:
+            drawn_in[identifier] = 0
+        child_branch = identifier if identifier in expanded else branch
+        for child, _ in node.next_functions:
+            if child is None:
+                continue
+            if id(child) not in seen:
+                if drawn_in[child_branch] >= max_nodes:
+                    cut.add(identifier)
+                    continue
+                drawn_in[child_branch] += 1
+                seen.add(id(child))
+                queue.append((child, child_branch))
+            edges.append({"source": identifier, "target": node_id(child)})
+    return {
+        "root": node_id(root),
+        "nodes": nodes,
+        "edges": edges,
+        "truncated": _count_all(root) - len(nodes),
+        "cut": sorted(cut),  # nodes with children left out: the view offers to expand them
+        "freed": _is_freed(root),
+    }
+
+
+def with_results(names_and_tensors: Iterable[tuple[str, torch.Tensor]]) -> dict:
+    """id(grad_fn) -> (name, tensor): which named tensor each op node produced."""
+    found = {}
+    for name, tensor in names_and_tensors:
+        grad_fn = tensor.grad_fn
+        if grad_fn is not None and id(grad_fn) not in found:
+            found[id(grad_fn)] = (name, tensor)
+    return found
+
+
+def _node(node, names: Mapping[int, str], results: Mapping[int, tuple]) -> dict:
+    variable = getattr(node, "variable", None)
+    if isinstance(variable, torch.Tensor):  # AccumulateGrad: a leaf that receives .grad
+        return _leaf_node(node_id(node), variable, names)
+    name, tensor = results.get(id(node), (None, None))
+    return {
+        "id": node_id(node),
+        "label": type(node).__name__,
+        "kind": "op",
+        "name": name,
+        "receives_grad": False,
+        "shape": list(tensor.shape) if tensor is not None else None,
+        "device": str(tensor.device) if tensor is not None else None,
+    }
+
+
+def _leaf_node(identifier: str, variable: torch.Tensor, names: Mapping[int, str]) -> dict:
+    return {
+        "id": identifier,
+        "label": "AccumulateGrad",
+        "kind": "leaf",
+        "name": names.get(id(variable)),
+        "receives_grad": bool(variable.requires_grad),
+        "shape": list(variable.shape),
+        "device": str(variable.device),
+    }
+
+
+def _count_all(root) -> int:
+    """How many nodes the graph has (counted up to COUNT_LIMIT)."""
+    stack, visited = [root], {id(root)}
+    while stack and len(visited) < COUNT_LIMIT:
+        node = stack.pop()
+        for child, _ in node.next_functions:
+            if child is not None and id(child) not in visited:
+                visited.add(id(child))
+                stack.append(child)
+    return len(visited)
+
+
+def _is_freed(root) -> bool:
+    """Whether backward() freed the graph's saved tensors (without retain_graph): reading
+    one of them then raises."""
+    stack, visited = [root], set()
+    while stack and len(visited) < 50:
+        node = stack.pop()
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        for attribute in dir(node):
+            if attribute.startswith("_saved_"):
+                try:
+                    getattr(node, attribute)
+                except RuntimeError:
+                    return True
+                return False
+        stack.extend(child for child, _ in node.next_functions if child is not None)
+    return False
+
+
+# traced backward -----------------------------------------------------------------------------
+
+
+def trace_hooks(graph: dict, root) -> tuple[dict, list]:
+    """Prehooks on the drawn nodes that record the gradient flowing into each; returns
+    (node id -> recorded gradients, handles to remove afterwards)."""
+    recorded: dict[str, tuple] = {}
+    handles = []
+    drawn = {node["id"] for node in graph["nodes"]}
+    for node in _walk_nodes(root):
+        identifier = node_id(node)
+        if identifier not in drawn:
+            continue
+
+        def record(grad_outputs, identifier=identifier):
+            recorded[identifier] = tuple(None if g is None else g.detach() for g in grad_outputs)
+
+        handles.append(node.register_prehook(record))
+    return recorded, handles
+
+
+def _walk_nodes(root):
+    queue, seen = deque([root]), {id(root)}
+    while queue:
+        node = queue.popleft()
+        yield node
+        for child, _ in node.next_functions:
+            if child is not None and id(child) not in seen:
+                seen.add(id(child))
+                queue.append(child)
+
+
+def values_of(gradients: tuple) -> object:
+    """The gradient flowing into a node, for display: whole when small, else a summary.
+    Read once, after backward, on request."""
+    present = [g for g in gradients if g is not None]
+    if not present:
+        return None
+    grad = present[0]
+    if grad.numel() <= FULL_VALUES:
+        values = grad.cpu()
+        if values.dtype.is_floating_point and values.dtype.itemsize == 1:
+            values = values.float()
+        return values.tolist()
+    floats = grad.float()
+    stats = torch.stack([floats.min(), floats.max(), floats.mean()]).tolist()  # one transfer
+    return {"shape": list(grad.shape), "min": stats[0], "max": stats[1], "mean": stats[2]}
