@@ -74,8 +74,10 @@ function render({ model, el, experimental }) {
     backward: (name) => {
       const row = table.row(name);
       if (!row) return;
-      if (row.numel === 1) act("backward", { name });
-      else dialogs.askGradient(row, (choice) => act("backward", { name, ...choice }));
+      // With this tensor's graph open, backward() is traced, and the graph shows its numbers.
+      const run = graph.name === name && !graph.el.hidden ? tracedBackward : (msg) => act("backward", msg);
+      if (row.numel === 1) run({ name });
+      else dialogs.askGradient(row, (choice) => run({ name, ...choice }));
     },
     zeroGrad: (name) => act("zero_grad", { name }),
     graph: (name) => (graph.name === name && !graph.el.hidden ? graph.hide() : showGraph(name)),

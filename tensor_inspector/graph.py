@@ -10,6 +10,7 @@ Also the traced backward's values: the gradient flowing into each node, read aft
 
 from __future__ import annotations
 
+import functools
 from collections import deque
 from collections.abc import Iterable, Mapping
 
@@ -48,10 +49,16 @@ def graph_of(
     # Each opened branch gets a budget of its own: its nodes count apart from the rest.
     queue = deque([(root, None)])
     drawn_in = {None: 1}
+    inputs_seen: set[str] = set()
     while queue:
         node, branch = queue.popleft()
         nodes.append(_node(node, names, results))
         identifier = node_id(node)
+        for input_node in _named_inputs(node, names):  # inputs that do not require grad
+            if input_node["id"] not in inputs_seen:
+                inputs_seen.add(input_node["id"])
+                nodes.append(input_node)
+            edges.append({"source": identifier, "target": input_node["id"]})
         if identifier in expanded and identifier not in drawn_in:
             drawn_in[identifier] = 0
         child_branch = identifier if identifier in expanded else branch
@@ -100,6 +107,27 @@ def _node(node, names: Mapping[int, str], results: Mapping[int, tuple]) -> dict:
         "shape": list(tensor.shape) if tensor is not None else None,
         "device": str(tensor.device) if tensor is not None else None,
     }
+
+
+@functools.cache
+def _saved_attributes(node_type: type) -> tuple[str, ...]:
+    return tuple(name for name in dir(node_type) if name.startswith("_saved_"))
+
+
+def _named_inputs(node, names: Mapping[int, str]) -> list[dict]:
+    """The named tensors an op saved that do not require grad (a model's input ``x``): they
+    are not in ``next_functions``, but their names tell the reader what met the weights."""
+    found = []
+    for attribute in _saved_attributes(type(node)):
+        try:
+            value = getattr(node, attribute)
+        except Exception:  # freed by backward(), or not a tensor
+            return found
+        if isinstance(value, torch.Tensor) and not value.requires_grad and id(value) in names:
+            leaf = _leaf_node(f"i{id(value)}", value, names)
+            leaf["label"], leaf["receives_grad"] = "input", False
+            found.append(leaf)
+    return found
 
 
 def _leaf_node(identifier: str, variable: torch.Tensor, names: Mapping[int, str]) -> dict:

@@ -66,9 +66,13 @@ def test_an_mlps_parameters_are_named_by_module_path(ip, inspector):
         "x = torch.ones(5, 3)\nloss = model(x).sum()",
     )
     graph = inspector.graph("loss")
-    leaves = {node["name"] for node in graph["nodes"] if node["kind"] == "leaf"}
-    assert leaves == {"model.0.weight", "model.0.bias", "model.2.weight", "model.2.bias"}
-    assert all(node["receives_grad"] for node in graph["nodes"] if node["kind"] == "leaf")
+    leaves = {
+        node["name"]: node["receives_grad"] for node in graph["nodes"] if node["kind"] == "leaf"
+    }
+    params = {"model.0.weight", "model.0.bias", "model.2.weight", "model.2.bias"}
+    assert leaves == {**dict.fromkeys(params, True), "x": False}  # the input is shown, marked
+    x = next(node for node in graph["nodes"] if node["name"] == "x")
+    assert x["label"] == "input" and x["shape"] == [5, 3]
     outcome = inspector.backward("loss", trace=True)
     weight = next(n for n in outcome.trace["nodes"] if n["name"] == "model.2.weight")
     assert weight["grad"] == ip.user_ns["model"][2].weight.grad.tolist()
