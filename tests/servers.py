@@ -23,9 +23,10 @@ def _free_port() -> int:
 
 
 class JupyterServer:
-    def __init__(self, app: str, root: Path, home: Path, theme: str | None = None):
+    def __init__(self, app: str, root: Path, home: Path, theme: str | None = None, extra_args=()):
         self.app, self.root, self.home = app, root, home
         self.theme = theme
+        self.extra_args = list(extra_args)
         self.port = _free_port()
         self.token = secrets.token_hex(16)
         self.url = f"http://127.0.0.1:{self.port}"
@@ -57,6 +58,7 @@ class JupyterServer:
             f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
             "--allow-root",
         ]  # fmt: skip
+        command += self.extra_args
         if self.app != "jupyter_server":
             command.append(f"--{app_class}.expose_app_in_browser=True")
         if self.app == "jupyterlab":
