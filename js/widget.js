@@ -81,6 +81,12 @@ function render({ model, el, experimental }) {
     },
     zeroGrad: (name) => act("zero_grad", { name }),
     graph: (name) => (graph.name === name && !graph.el.hidden ? graph.hide() : showGraph(name)),
+    stats: async (name) => {
+      if (table.stats.has(name)) return table.showStats(name, null);
+      const reply = await call("stats", { name });
+      if (reply.ok) table.showStats(name, reply.stats);
+      else message.show(reply.text, reply.level);
+    },
   });
   const controls = new ViewControls({
     onChange: (options) => table.setOptions(options),

@@ -24,6 +24,7 @@ from tensor_inspector.holders import (
     optimizers_holding,
     why_not_swappable,
 )
+from tensor_inspector.stats import module_stats, tensor_stats
 from tensor_inspector.tracking import find_tensors, is_user_name
 from tensor_inspector.walk import module_slots
 
@@ -348,6 +349,21 @@ def graph(
     names = {id(tensor): paths[0] for tensor, paths in found}
     results = with_results((paths[0], tensor) for tensor, paths in found)
     return graph_of(tensor, names, results, max_nodes, expand)
+
+
+def stats(namespace: Namespace, name: str) -> dict:
+    """Statistics of a tensor's values, or of each parameter of a module with its grad's
+    norm (see stats.py). Reads values: on request only, one transfer per tensor."""
+    found = namespace.get(name)
+    if isinstance(found, torch.nn.Module):
+        slots = module_slots(found, name)
+        return module_stats(
+            (path, value) for path, _, _, kind, value in slots if kind == "parameter"
+        )
+    try:
+        return tensor_stats(found)
+    except (RuntimeError, TypeError, NotImplementedError) as error:
+        raise ActionError(_cut(f"No statistics for {name}: {error}")) from None
 
 
 def graph_leaves(output: torch.Tensor) -> list[torch.Tensor]:

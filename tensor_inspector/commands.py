@@ -58,6 +58,11 @@ def graph(inspector: Inspector, msg: dict) -> dict:
     return {"ok": True, "level": "info", "graph": drawn}
 
 
+def stats(inspector: Inspector, msg: dict) -> dict:
+    """Statistics of a row's values, or of a module's parameters, for its details line."""
+    return {"ok": True, "level": "info", "stats": inspector.stats(_name(msg))}
+
+
 def zero_grad(inspector: Inspector, msg: dict) -> dict:
     return _done(inspector.zero_grad(_name(msg)))
 
@@ -69,7 +74,7 @@ def zero_grad_all(inspector: Inspector, _msg: dict) -> dict:
 
 COMMANDS: dict[str, Callable[[Inspector, dict], dict]] = {
     command.__name__: command
-    for command in (snapshot, move, apply_fix, backward, graph, zero_grad, zero_grad_all)
+    for command in (snapshot, move, apply_fix, backward, graph, stats, zero_grad, zero_grad_all)
 }
 
 

@@ -195,6 +195,13 @@ class Inspector:
         into each node: the chain rule as numbers."""
         return self._act(actions.backward, name, gradient, retain_graph, trace)
 
+    def stats(self, name: str) -> dict:
+        """Statistics of a tensor's values (min, max, mean, std over finite values; nan,
+        ±inf and zero counts; a 10-bin histogram), or per parameter of a module with its
+        grad's norm. On request only: it reads values."""
+        namespace = actions.Namespace(self.shell.user_ns, self.shell.user_ns_hidden)
+        return actions.stats(namespace, name)
+
     def graph(self, name: str, max_nodes: int = 200, expand=()) -> dict:
         """The autograd graph behind ``name``: plain data, holding no tensor."""
         namespace = actions.Namespace(self.shell.user_ns, self.shell.user_ns_hidden)

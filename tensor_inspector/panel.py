@@ -58,6 +58,10 @@ class Panel(anywidget.AnyWidget):
         return self._answer("graph", msg), []
 
     @command
+    def stats(self, msg, _buffers):
+        return self._answer("stats", msg), []
+
+    @command
     def zero_grad(self, msg, _buffers):
         return self._answer("zero_grad", msg), []
 

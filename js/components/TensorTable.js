@@ -2,6 +2,7 @@
 import { button, element } from "../dom.js";
 import { formatBytes, formatDtype, formatGrad, formatShape, formatValues } from "../format.js";
 import { buildView } from "../view.js";
+import { statsRow } from "./StatsLine.js";
 
 const COLUMNS = [
   ["name", "name"],
@@ -33,6 +34,7 @@ const FIELD_TEXT = {
  * @property {(name: string) => void} backward
  * @property {(name: string) => void} zeroGrad
  * @property {(name: string) => void} graph
+ * @property {(name: string) => void} stats
  */
 
 export class TensorTable {
@@ -49,6 +51,8 @@ export class TensorTable {
     this.options = { filter: "", sort: "", group: false, page: 0 };
     this.view = buildView([], this.options);
     this.onRender = null;
+    /** @type {Map<string, object>} name -> statistics shown under its row */
+    this.stats = new Map();
   }
 
   row(name) {
@@ -75,7 +79,16 @@ export class TensorTable {
   }
 
   upsert(rows) {
-    for (const row of rows) this.data.set(row.name, row);
+    for (const row of rows) {
+      this.data.set(row.name, row);
+      this.stats.delete(row.name); // its values may have changed: ask again
+    }
+    this.render();
+  }
+
+  showStats(name, stats) {
+    if (stats == null) this.stats.delete(name);
+    else this.stats.set(name, stats);
     this.render();
   }
 
@@ -86,7 +99,12 @@ export class TensorTable {
 
   render() {
     this.view = buildView([...this.data.values()], this.options);
-    const rows = this.view.items.map((item) => (item.group ? this.renderGroup(item.group) : this.renderRow(item.row)));
+    const rows = this.view.items.flatMap((item) => {
+      if (item.group) return [this.renderGroup(item.group)];
+      const stats = this.stats.get(item.row.name);
+      const row = this.renderRow(item.row);
+      return stats ? [row, statsRow(item.row.name, stats, COLUMNS.length)] : [row];
+    });
     this.body.replaceChildren(...rows);
     this.onRender?.(this.view);
   }
@@ -125,6 +143,8 @@ export class TensorTable {
     if (row.grad_fn || (row.is_leaf && row.requires_grad)) {
       buttons.push(button("graph", "graph", { title: `Show the autograd graph behind ${row.name}`, onclick: () => this.actions.graph(row.name) }));
     }
+    const open = this.stats.has(row.name);
+    buttons.push(button("stats", open ? "hide stats" : "stats", { title: `min, max, mean, std, NaN and Inf counts and a histogram of ${row.name}'s values`, onclick: () => this.actions.stats(row.name) }));
     if (row.is_leaf && row.requires_grad) {
       const zero = button("zero-grad", "zero grad", { title: `${row.name}.grad = None`, onclick: () => this.actions.zeroGrad(row.name) });
       zero.disabled = row.grad == null;
@@ -141,8 +161,19 @@ function cellTitle(field, row) {
   return "";
 }
 
+const NOT_FINITE = new Set(["nan", "inf", "-inf"]);
+
+function hasNonFinite(values) {
+  if (Array.isArray(values)) return values.some(hasNonFinite);
+  return typeof values === "string" && NOT_FINITE.has(values);
+}
+
 function nameExtras(row) {
   const extras = [];
+  if (row.status !== "error" && hasNonFinite(row.preview)) {
+    // A small CPU tensor's values are at hand: mark NaN/Inf without asking.
+    extras.push(" ", element("span", { className: "ti-badge ti-error", "data-role": "non-finite" }, "NaN/Inf"));
+  }
   if (row.status === "new" || row.status === "changed" || row.status === "error") {
     extras.push(" ", element("span", { className: `ti-badge ti-${row.status}` }, row.status));
   }

@@ -127,3 +127,17 @@ def test_the_overview_page_sees_this_kernel(notebook, lab):
     overview.goto(f"{lab.url}/tensor-inspector/?token={lab.token}")
     row = overview.locator("tr[data-kernel]").filter(has_text="actions.ipynb")
     expect(row.locator('[data-field="largest"]')).to_contain_text("stacked [2, 3, 5] cpu 120 B")
+
+
+def test_stats_on_a_row_show_a_sparkline_and_nan_is_marked_at_once(notebook):
+    page, panel = notebook
+    cell(page, "vals = torch.tensor([1.0, float('nan'), 0.0, 2.0, 2.0])")
+    row = panel.locator('[data-tensor="vals"]')
+    expect(row.locator('[data-role="non-finite"]')).to_be_visible()  # from the preview alone
+    click(panel, "vals", "stats")
+    line = panel.locator('[data-role="stats"][data-stats-for="vals"]')
+    expect(line).to_contain_text("nan 1 · +inf 0 · -inf 0 · zeros 1")
+    expect(line).to_contain_text("min 0 max 2 mean 1.25")
+    expect(line.locator('[data-role="sparkline"] rect')).to_have_count(10)
+    click(panel, "vals", "stats")  # the same button hides it
+    expect(line).to_have_count(0)

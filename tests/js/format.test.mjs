@@ -27,3 +27,9 @@ test("a grad uses its own dtype, and a large one its shape and device", () => {
 test("one formatter writes shape, dtype and device", () => {
   assert.equal(formatShapeDtype({ shape: [3], dtype: "torch.float32", device: "cpu" }), "[3], float32, on cpu");
 });
+
+test("statistics read as one line, with the non-finite counts", async () => {
+  const { formatStats } = await import("../../js/components/StatsLine.js");
+  const text = formatStats({ numel: 3, min: 0, max: 1, mean: 0.5, std: 0.7071, nan: 1, posinf: 0, neginf: 0, zeros: 1, note: null });
+  assert.equal(text, "min 0 max 1 mean 0.5 std 0.7071 · nan 1 · +inf 0 · -inf 0 · zeros 1 · 3 elements");
+});

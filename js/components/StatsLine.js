@@ -1,0 +1,51 @@
+// A row's statistics, on request: a details line under the row, with a sparkline of the
+// histogram of its finite values.
+import { element } from "../dom.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+
+function number(value) {
+  return value == null ? "–" : `${+value.toPrecision(4)}`;
+}
+
+/** The statistics as one line of text (pure). */
+export function formatStats(stats) {
+  const parts = [`min ${number(stats.min)}`, `max ${number(stats.max)}`, `mean ${number(stats.mean)}`, `std ${number(stats.std)}`];
+  const counts = [
+    ["nan", stats.nan],
+    ["+inf", stats.posinf],
+    ["-inf", stats.neginf],
+    ["zeros", stats.zeros],
+  ].map(([label, count]) => `${label} ${count}`);
+  return [parts.join(" "), counts.join(" · "), `${stats.numel} elements`, stats.note].filter(Boolean).join(" · ");
+}
+
+/** Ten bars, their heights the histogram's counts. */
+export function sparkline(hist) {
+  const width = 60;
+  const height = 16;
+  const top = Math.max(1, ...hist);
+  const canvas = document.createElementNS(SVG, "svg");
+  canvas.setAttribute("width", width);
+  canvas.setAttribute("height", height);
+  canvas.setAttribute("class", "ti-sparkline");
+  canvas.dataset.role = "sparkline";
+  hist.forEach((count, index) => {
+    const bar = document.createElementNS(SVG, "rect");
+    const barHeight = count === 0 ? 0 : Math.max(1, (count / top) * height);
+    bar.setAttribute("x", index * (width / hist.length));
+    bar.setAttribute("y", height - barHeight);
+    bar.setAttribute("width", width / hist.length - 1);
+    bar.setAttribute("height", barHeight);
+    canvas.appendChild(bar);
+  });
+  return canvas;
+}
+
+/** The details line of one tensor: a table row spanning every column. */
+export function statsRow(name, stats, columns) {
+  const range = stats.hist_range ? ` [${number(stats.hist_range[0])}, ${number(stats.hist_range[1])}]` : "";
+  const alarm = stats.nan || stats.posinf || stats.neginf ? element("span", { className: "ti-badge ti-error" }, stats.nan ? "NaN!" : "Inf!") : "";
+  const cell = element("td", { colSpan: columns }, sparkline(stats.hist), range, " ", alarm, " ", formatStats(stats));
+  return element("tr", { className: "ti-stats", "data-role": "stats", "data-stats-for": name }, cell);
+}
