@@ -5,6 +5,7 @@ import { DeviceHeader, moveContext } from "./components/DeviceHeader.js";
 import { Dialogs } from "./components/Dialogs.js";
 import { FlagBar } from "./components/FlagBar.js";
 import { GraphView } from "./components/GraphView.js";
+import { MemoryLine } from "./components/MemoryLine.js";
 import { MessageLine } from "./components/MessageLine.js";
 import { ModuleLines } from "./components/ModuleLines.js";
 import { TensorTable } from "./components/TensorTable.js";
@@ -61,6 +62,18 @@ function render({ model, el, experimental }) {
       else dialogs.askGradient(row, (choice) => tracedBackward({ name, ...choice }));
     },
   });
+  const scanMemory = async () => {
+    const reply = await call("unnamed");
+    if (reply.ok) memory.show(reply);
+    else message.show(reply.text, reply.level);
+  };
+  const memory = new MemoryLine({
+    onScan: scanMemory,
+    onRelease: async (kind) => {
+      await act("release", { kind });
+      await scanMemory();
+    },
+  });
   const header = new DeviceHeader({ onTarget: () => showTarget(), onZeroAll: () => act("zero_grad_all") });
   const flag = new FlagBar({ onFix: (name, device) => act("apply_fix", { name, device }) });
   const modules = new ModuleLines({ onMove: (name, device) => act("move", { name, device }) });
@@ -103,6 +116,7 @@ function render({ model, el, experimental }) {
       "div",
       { className: "tensor-inspector" },
       header.el,
+      memory.el,
       flag.el,
       message.el,
       dialogs.el,

@@ -63,6 +63,22 @@ def stats(inspector: Inspector, msg: dict) -> dict:
     return {"ok": True, "level": "info", "stats": inspector.stats(_name(msg))}
 
 
+def unnamed(inspector: Inspector, _msg: dict) -> dict:
+    """Memory held without a name: the list, and its total per device."""
+    from tensor_inspector.unnamed import totals
+
+    entries = inspector.unnamed()
+    return {"ok": True, "level": "info", "unnamed": entries[:50], "count": len(entries),
+            "totals": totals(entries)}  # fmt: skip
+
+
+def release(inspector: Inspector, msg: dict) -> dict:
+    kind = msg.get("kind")
+    if not isinstance(kind, str):
+        raise ActionError('release takes "output history" or "last error".')
+    return {"ok": True, "level": "info", "text": cut(inspector.release(kind))}
+
+
 def zero_grad(inspector: Inspector, msg: dict) -> dict:
     return _done(inspector.zero_grad(_name(msg)))
 
@@ -74,7 +90,18 @@ def zero_grad_all(inspector: Inspector, _msg: dict) -> dict:
 
 COMMANDS: dict[str, Callable[[Inspector, dict], dict]] = {
     command.__name__: command
-    for command in (snapshot, move, apply_fix, backward, graph, stats, zero_grad, zero_grad_all)
+    for command in (
+        snapshot,
+        move,
+        apply_fix,
+        backward,
+        graph,
+        stats,
+        unnamed,
+        release,
+        zero_grad,
+        zero_grad_all,
+    )
 }
 
 

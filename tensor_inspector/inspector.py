@@ -11,7 +11,7 @@ from IPython.display import display
 from tensor_inspector import actions, commands, devices
 from tensor_inspector.panel import Panel
 from tensor_inspector.settings import TensorInspector
-from tensor_inspector.tracking import Changes, Tracker
+from tensor_inspector.tracking import Changes, Tracker, find_tensors
 
 _inspectors: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 log = logging.getLogger("tensor_inspector")
@@ -201,6 +201,24 @@ class Inspector:
         grad's norm. On request only: it reads values."""
         namespace = actions.Namespace(self.shell.user_ns, self.shell.user_ns_hidden)
         return actions.stats(namespace, name)
+
+    def unnamed(self) -> list[dict]:
+        """Tensors alive in the kernel that no name reaches, largest first: shape, dtype,
+        device, nbytes (the storage, once) and held_by (Out[7], last error: f() local x,
+        graph of losses[2], ...). Plain data; asks the garbage collector, on request only."""
+        from tensor_inspector import unnamed
+
+        found = find_tensors(self.shell.user_ns, self.shell.user_ns_hidden).tensors.values()
+        return unnamed.unnamed(self.shell, [(names[0], tensor) for tensor, names in found])
+
+    def release(self, kind: str) -> str:
+        """Drop what IPython keeps: "output history" (Out, _, _N) or "last error"."""
+        from tensor_inspector import unnamed
+
+        try:
+            return unnamed.release(self.shell, kind)
+        finally:
+            self._after_cell()
 
     def graph(self, name: str, max_nodes: int = 200, expand=()) -> dict:
         """The autograd graph behind ``name``: plain data, holding no tensor."""

@@ -62,6 +62,14 @@ class Panel(anywidget.AnyWidget):
         return self._answer("stats", msg), []
 
     @command
+    def unnamed(self, msg, _buffers):
+        return self._answer("unnamed", msg), []
+
+    @command
+    def release(self, msg, _buffers):
+        return self._answer("release", msg), []
+
+    @command
     def zero_grad(self, msg, _buffers):
         return self._answer("zero_grad", msg), []
 

@@ -141,3 +141,15 @@ def test_stats_on_a_row_show_a_sparkline_and_nan_is_marked_at_once(notebook):
     expect(line.locator('[data-role="sparkline"] rect')).to_have_count(10)
     click(panel, "vals", "stats")  # the same button hides it
     expect(line).to_have_count(0)
+
+
+def test_memory_held_without_a_name_is_listed_and_released(notebook):
+    page, panel = notebook
+    cell(page, "kept = torch.ones(1000)\nkept")  # displayed: the output history keeps it
+    cell(page, "del kept")
+    line = panel.locator('[data-role="unnamed"]')
+    line.locator('button[data-action="unnamed"]').click()
+    expect(line).to_contain_text("held without a name:")
+    expect(line).to_contain_text("[1000] float32 on cpu, 3.9 KB: Out[")
+    line.locator('button[data-kind="output history"]').click()
+    expect(line).not_to_contain_text("[1000] float32 on cpu")

@@ -1,0 +1,208 @@
+"""Memory held without a name: tensors alive in the kernel that no name of the user's reaches,
+and what keeps each one alive, in words. On request only: it asks the garbage collector.
+
+Three kinds of holders matter in a notebook:
+- IPython's output history (``Out[7]``, ``_``) keeps every displayed result;
+- a failed cell's traceback keeps its frames' locals (``sys.last_*``, the last result);
+- an autograd graph keeps the tensors its backward needs (``losses = [loss, ...]``).
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+import types
+from collections.abc import Iterable, Mapping
+
+import torch
+
+from tensor_inspector.errors import ActionError
+
+RELEASABLE = ("output history", "last error")
+GRAPH_NODES = 20_000  # nodes visited per named graph
+
+
+def storage_key(tensor: torch.Tensor) -> tuple:
+    """Tensors sharing memory share this: their storage's device and address."""
+    try:
+        return (str(tensor.device), tensor.untyped_storage().data_ptr())
+    except Exception:
+        return (str(tensor.device), id(tensor))
+
+
+def unnamed(shell, named: Iterable[tuple[str, torch.Tensor]]) -> list[dict]:
+    """Tensors that no name reaches, each storage once, largest first: plain data."""
+    named = list(named)
+    named_storages = {storage_key(tensor) for _, tensor in named}
+    entries: dict[tuple, dict] = {}
+    candidates: dict[int, torch.Tensor] = {}
+    objects = gc.get_objects()
+    for obj in objects:
+        if issubclass(type(obj), torch.Tensor):
+            key = storage_key(obj)
+            if key not in named_storages:
+                if key not in entries:
+                    entries[key] = _entry(obj)
+                candidates[id(obj)] = obj
+    holders = _describe_holders(shell, candidates, ignore={id(objects)})
+    for key_id, tensor in candidates.items():
+        entries[storage_key(tensor)]["held_by"] += holders.get(key_id, [])
+    del objects, candidates
+    for name, tensor in named:
+        for saved in _saved_tensors(tensor):
+            key = storage_key(saved)
+            if key in named_storages:
+                continue
+            entry = entries.setdefault(key, _entry(saved))
+            entry["held_by"].append(f"graph of {name}")
+    for entry in entries.values():
+        entry["held_by"] = sorted(set(entry["held_by"])) or ["unknown"]
+    return sorted(entries.values(), key=lambda entry: entry["nbytes"], reverse=True)
+
+
+def _describe_holders(shell, candidates: dict[int, torch.Tensor], ignore: set[int]) -> dict:
+    """id(tensor) -> what holds it, in words; one scan of the heap for all of them."""
+    history = _output_history(shell)
+    error_frames = _error_frames()
+    optimizer_states = _optimizer_states(shell)
+    out = shell.user_ns.get("Out")
+    ignore = ignore | {id(candidates), id(shell.user_ns), id(out), id(sys._getframe())}
+    held: dict[int, list[str]] = {key: [history[key]] for key in candidates if key in history}
+    if not candidates:
+        return held
+    for referrer in gc.get_referrers(*candidates.values()):
+        if id(referrer) in ignore:
+            continue
+        if isinstance(referrer, types.FrameType) and id(referrer) not in error_frames:
+            continue  # a running frame (this scan's own), not a holder
+        for value in gc.get_referents(referrer):
+            if id(value) not in candidates:
+                continue
+            held.setdefault(id(value), []).append(
+                _holder_text(referrer, value, error_frames, optimizer_states)
+            )
+    return held
+
+
+def _holder_text(referrer, value, error_frames, optimizer_states) -> str:
+    if isinstance(referrer, types.FrameType):
+        local = next((k for k, v in referrer.f_locals.items() if v is value), "?")
+        return f"last error: {referrer.f_code.co_name}() local {local}"
+    if id(referrer) in optimizer_states:
+        return f"optimizer state of {optimizer_states[id(referrer)]}"
+    return f"a {type(referrer).__name__}"
+
+
+def _optimizer_states(shell) -> dict[int, str]:
+    """id(per-parameter state dict) -> the name of the optimizer that keeps it."""
+    found = {}
+    for name, value in list(shell.user_ns.items()):
+        if isinstance(value, torch.optim.Optimizer):
+            for state in value.state.values():
+                found[id(state)] = name
+    return found
+
+
+def totals(entries: Iterable[dict]) -> dict[str, int]:
+    """Bytes held without a name, per device."""
+    per_device: dict[str, int] = {}
+    for entry in entries:
+        per_device[entry["device"]] = per_device.get(entry["device"], 0) + entry["nbytes"]
+    return per_device
+
+
+def release(shell, kind: str) -> str:
+    """Drop what IPython and sys keep: "output history" or "last error"."""
+    if kind == "output history":
+        shell.displayhook.flush()  # clears Out, _oh, _N and _, __, ___
+        for name in ("_", "__", "___"):
+            if name in shell.user_ns_hidden:
+                shell.user_ns_hidden[name] = ""
+        gc.collect()
+        return "Released the output history: Out, _oh, _, __, ___ and every _N."
+    if kind == "last error":
+        for name in ("last_type", "last_value", "last_traceback", "last_exc"):
+            if hasattr(sys, name):
+                setattr(sys, name, None)
+        shell.last_execution_result = None
+        for formatter in _traceback_formatters(shell):
+            for attribute in ("tb", "_tb"):
+                if getattr(formatter, attribute, None) is not None:
+                    setattr(formatter, attribute, None)
+        gc.collect()
+        return "Released the last error: its traceback and every frame it kept."
+    raise ActionError(
+        f"release takes {' or '.join(repr(k) for k in RELEASABLE)}, not {str(kind)[:60]!r}."
+    )
+
+
+def _entry(tensor: torch.Tensor) -> dict:
+    try:
+        nbytes = tensor.untyped_storage().nbytes()
+    except Exception:
+        nbytes = tensor.numel() * tensor.element_size()
+    return {
+        "shape": list(tensor.shape),
+        "dtype": str(tensor.dtype),
+        "device": str(tensor.device),
+        "nbytes": nbytes,
+        "held_by": [],
+    }
+
+
+def _output_history(shell) -> Mapping[int, str]:
+    """id(value) -> how IPython's output history names it."""
+    names: dict[int, list[str]] = {}
+    out = shell.user_ns.get("Out")
+    if isinstance(out, dict):
+        for number, value in list(out.items()):
+            names.setdefault(id(value), []).append(f"Out[{number}]")
+    for name in ("_", "__", "___"):
+        value = shell.user_ns.get(name)
+        if value is not None and value != "":
+            names.setdefault(id(value), []).append(name)
+    return {key: ", ".join(value) for key, value in names.items()}
+
+
+def _error_frames() -> dict[int, types.FrameType]:
+    tb = getattr(sys, "last_traceback", None)
+    value = getattr(sys, "last_value", None) or getattr(sys, "last_exc", None)
+    if tb is None and value is not None:
+        tb = value.__traceback__
+    frames = {}
+    while tb is not None:
+        frames[id(tb.tb_frame)] = tb.tb_frame
+        tb = tb.tb_next
+    return frames
+
+
+def _saved_tensors(tensor: torch.Tensor) -> Iterable[torch.Tensor]:
+    """The tensors a named result's graph keeps for its backward."""
+    root = tensor.grad_fn
+    if root is None:
+        return
+    stack, seen = [root], set()
+    while stack and len(seen) < GRAPH_NODES:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        for attribute in dir(node):
+            if attribute.startswith("_saved_"):
+                try:
+                    value = getattr(node, attribute)
+                except Exception:  # freed by backward()
+                    break
+                if isinstance(value, torch.Tensor):
+                    yield value
+        stack.extend(child for child, _ in node.next_functions)
+
+
+def _traceback_formatters(shell) -> list:
+    formatter = getattr(shell, "InteractiveTB", None)
+    found = [formatter] if formatter is not None else []
+    for attribute in ("verbose_tb", "plain_tb", "color_toggle"):
+        inner = getattr(formatter, attribute, None)
+        if inner is not None and not callable(inner):
+            found.append(inner)
+    return found

@@ -1,0 +1,63 @@
+"""Memory held without a name: found on request, explained, and released for real."""
+
+import gc
+
+import pytest
+
+from tensor_inspector import ActionError
+from tests.conftest import invoke, run
+
+
+def test_a_displayed_tensor_kept_by_the_output_history_is_listed_then_released(ip, inspector):
+    run(ip, "import weakref\nbig = torch.ones(1000)\nprobe = weakref.ref(big)")
+    ip.run_cell("big", store_history=True)  # displayed: Out[n] and _ keep it
+    run(ip, "del big")
+    found = [e for e in inspector.unnamed() if e["shape"] == [1000]]
+    assert len(found) == 1 and found[0]["nbytes"] == 4000
+    assert any(holder.startswith("Out[") for holder in found[0]["held_by"]), found
+    assert ip.ev("probe()") is not None
+    inspector.release("output history")
+    gc.collect()
+    assert ip.ev("probe()") is None  # the memory really returned
+    assert not [e for e in inspector.unnamed() if e["shape"] == [1000]]
+
+
+def test_a_tensor_kept_by_a_failed_cells_traceback_is_listed_then_released(ip, inspector):
+    run(ip, "import weakref\ndef f():\n    x = torch.ones(777)\n    global probe\n"
+            "    probe = weakref.ref(x)\n    raise ValueError('failed')")  # fmt: skip
+    ip.run_cell("f()")
+    found = [e for e in inspector.unnamed() if e["shape"] == [777]]
+    assert found and "last error: f() local x" in found[0]["held_by"], found
+    inspector.release("last error")
+    gc.collect()
+    assert ip.ev("probe()") is None
+
+
+def test_a_list_of_losses_keeps_graphs_alive_and_says_so(ip, inspector):
+    run(
+        ip,
+        "w = torch.ones(50, 50, requires_grad=True)\nlosses = []\n"
+        "for _ in range(3):\n    h = torch.tanh(w @ w)\n    losses.append((h * h).sum())\ndel h",
+    )
+    held = [holder for entry in inspector.unnamed() for holder in entry["held_by"]]
+    assert "graph of losses[2]" in held
+
+
+def test_entries_are_plain_data_largest_first(ip, inspector):
+    run(ip, "a = torch.ones(10)")
+    ip.run_cell("torch.ones(300)", store_history=True)
+    ip.run_cell("torch.ones(20)", store_history=True)
+    entries = inspector.unnamed()
+    sizes = [entry["nbytes"] for entry in entries]
+    assert sizes == sorted(sizes, reverse=True)
+    assert all(set(e) == {"shape", "dtype", "device", "nbytes", "held_by"} for e in entries)
+    assert not any(e["shape"] == [10] for e in entries)  # a is named
+
+
+def test_release_takes_two_kinds_only(ip, inspector):
+    with pytest.raises(ActionError, match="output history"):
+        inspector.release("everything")
+    reply = invoke(inspector.panel, "release", {"kind": ["x"]})
+    assert reply["ok"] is False
+    reply = invoke(inspector.panel, "unnamed")
+    assert reply["ok"] and "totals" in reply
