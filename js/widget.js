@@ -143,6 +143,7 @@ function render({ model, el, experimental }) {
     if (notice.text) message.show(notice.text, notice.level);
   };
   const showFlag = () => flag.update(model.get("flag"));
+  const showMemory = () => header.showMemory(model.get("memory"));
   const showModules = () => modules.update(model.get("modules"), moveContext(model.get("devices"), header.target));
   const showTruncated = () => {
     const entries = Object.entries(model.get("truncated") || {});
@@ -161,6 +162,7 @@ function render({ model, el, experimental }) {
     "change:truncated": showTruncated,
     "change:modules": showModules,
     "change:flag": showFlag,
+    "change:memory": showMemory,
     "msg:custom": onBroadcast,
   };
   for (const [event, listener] of Object.entries(listeners)) model.on(event, listener);
@@ -168,6 +170,7 @@ function render({ model, el, experimental }) {
   showNotice();
   showTruncated();
   showFlag();
+  showMemory();
   table.render();
   call("snapshot").then((reply) => {
     if (reply.ok) table.replaceAll(reply.rows);

@@ -61,6 +61,7 @@ def summary() -> dict:
                 "device": f"{kind}:{index}",
                 "name": _device_name(kind, index) if initialized else None,
                 "memory_allocated": _memory_allocated(index) if initialized else None,
+                "memory_reserved": _memory_reserved(index) if initialized else None,
             }
             for index in range(count)
         ],
@@ -96,6 +97,14 @@ def _device_name(kind: str, index: int) -> str | None:
         return str(get_name(index)) if get_name is not None else None
     except Exception:
         log.debug("get_device_name failed", exc_info=True)
+        return None
+
+
+def _memory_reserved(index: int) -> int | None:
+    try:
+        return int(torch.accelerator.memory_reserved(index))
+    except Exception:
+        log.debug("memory_reserved failed", exc_info=True)
         return None
 
 

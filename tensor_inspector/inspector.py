@@ -77,6 +77,7 @@ class Inspector:
         self.guard = None
         self.settings: TensorInspector | None = None
         self._refreshes = 0
+        self.memory: dict = {}
         self._snapshot: tuple[int, list[dict]] | None = None
 
     # lifecycle -----------------------------------------------------------------------------
@@ -142,10 +143,31 @@ class Inspector:
             truncated=dict(self.tracker.truncated),
             modules=self.modules,
             flag=self.flag,
+            memory=self.memory,
         )
         panel.from_load_cell = from_load_cell
         self.panels.append(panel)
         return panel
+
+    def _memory(self, summary: dict) -> dict:
+        """Per device: the tracked tensors' bytes, what the last cell changed, and on an
+        accelerator its allocator's allocated and reserved bytes and their change."""
+        allocator = {}
+        for device in summary.get("devices", []):
+            allocated = device.get("memory_allocated")
+            if allocated is None:
+                continue
+            before = (self.memory or {}).get("allocator", {}).get(device["device"], {})
+            allocator[device["device"]] = {
+                "allocated": allocated,
+                "reserved": device.get("memory_reserved"),
+                "allocated_change": allocated - before.get("allocated", allocated),
+            }
+        return {
+            "held": dict(self.tracker.memory),
+            "last_cell": dict(self.tracker.last_cell),
+            "allocator": allocator,
+        }
 
     def snapshot_rows(self) -> list[dict]:
         """Every row, as a view that starts needs it; built once per refresh, however many
@@ -164,8 +186,10 @@ class Inspector:
             names = ", ".join(f"{name} ({why})" for name, why in self.tracker.skipped.items())
             self._report_text(commands.cut(f"Not shown, could not be read: {names}"), "warning")
         self.modules = changes.modules
+        self.memory = self._memory(summary)
         for panel in self.panels:
             panel.devices = summary
+            panel.memory = self.memory
             panel.truncated = dict(self.tracker.truncated)
             panel.modules = changes.modules
             panel.send_changes(changes.upserted, changes.removed)

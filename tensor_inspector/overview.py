@@ -24,6 +24,7 @@ def kernel_overview() -> dict:
         "loaded": True,
         "devices": devices.summary(),
         "tensors": len(rows),
+        "last_cell": inspector.memory.get("last_cell", {}),
         "largest": [
             {
                 "name": row["name"],

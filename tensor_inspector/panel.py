@@ -30,6 +30,8 @@ class Panel(anywidget.AnyWidget):
     modules = traitlets.List().tag(sync=True)
     flag = traitlets.Dict().tag(sync=True)  # a blocked cross-device operation, and its fix
     message = traitlets.Dict().tag(sync=True)
+    # What the tracked tensors hold per device, and what the last cell added or freed.
+    memory = traitlets.Dict().tag(sync=True)
 
     def __init__(self, answer: Answer, **kwargs) -> None:
         super().__init__(**kwargs)

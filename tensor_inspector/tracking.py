@@ -127,6 +127,10 @@ class Tracker:
         self._seen: dict[str, Packed] = {}
         self.truncated: dict[str, int] = {}
         self.skipped: dict[str, str] = {}
+        # device -> bytes of the tracked tensors' storages (a view counts at its base), and
+        # how much the last scan found added (+) or freed (-) per device.
+        self.memory: dict[str, int] = {}
+        self.last_cell: dict[str, int] = {}
 
     @property
     def rows(self) -> list[dict]:
@@ -167,6 +171,8 @@ class Tracker:
     ) -> Changes:
         reachable = find_tensors(namespace, hidden)
         previous = self._seen
+        before_memory = self.memory
+        memory = dict(self.memory)
         current: dict[str, Packed] = {}
         upserted: list[dict] = []
         for key, (tensor, names) in reachable.tensors.items():
@@ -186,6 +192,9 @@ class Tracker:
                 continue
             seen = _describe_if_changed(before, tensor, mark, name, names[1:])
             current[name] = seen
+            if seen is not before:  # what the tracked tensors hold, kept up to date by change
+                _count(memory, before, -1)
+                _count(memory, seen, +1)
             if seen is not before and (before is None or before != seen):
                 row = unpack(seen)
                 if needs_values(seen):
@@ -195,7 +204,21 @@ class Tracker:
         self.truncated = reachable.truncated
         self.skipped = reachable.skipped
         removed = [name for name in previous if name not in current]
+        for name in removed:
+            _count(memory, previous[name], -1)
+        self.memory = {device: held for device, held in memory.items() if held}
+        self.last_cell = {device: change for device, change in (
+            (device, self.memory.get(device, 0) - before_memory.get(device, 0))
+            for device in set(self.memory) | set(before_memory)) if change}  # fmt: skip
         return Changes(upserted=upserted, removed=removed, modules=module_lines(reachable, current))
+
+
+def _count(memory: dict[str, int], row: Packed | None, sign: int) -> None:
+    if row is None or row.is_view or row.device is None:
+        return
+    held = row.storage_nbytes if row.storage_nbytes is not None else row.nbytes
+    if held:
+        memory[row.device] = memory.get(row.device, 0) + sign * held
 
 
 def _describe_if_changed(

@@ -1,7 +1,7 @@
 // The header: which accelerator the kernel has, where "move" sends tensors, and the one
 // button that clears every grad.
 import { button, element } from "../dom.js";
-import { formatDevices } from "../format.js";
+import { formatBytes, formatDevices } from "../format.js";
 
 export class DeviceHeader {
   /** @param {{onTarget: () => void, onZeroAll: () => void}} handlers */
@@ -14,7 +14,13 @@ export class DeviceHeader {
       title: "Set .grad = None on every tensor that has one",
       onclick: onZeroAll,
     });
-    this.el = element("div", { className: "ti-header" }, this.devices, this.label, zeroAll);
+    this.lastCell = element("span", { "data-role": "last-cell", className: "ti-last-cell" });
+    this.el = element("div", { className: "ti-header" }, this.devices, this.lastCell, this.label, zeroAll);
+  }
+
+  /** What the last cell added or freed, per device (tracked tensors; allocator on devices). */
+  showMemory(memory) {
+    this.lastCell.textContent = formatLastCell(memory);
   }
 
   /** @returns {string} the device chosen in the menu */
@@ -43,4 +49,21 @@ export function moveContext(devices, selected) {
     return { target: null, noTargetReason: "No accelerator in this kernel: there is nowhere to move tensors to" };
   }
   return { target: selected || devices.targets?.[0] || null, noTargetReason: "" };
+}
+
+function signed(bytes) {
+  return `${bytes < 0 ? "-" : "+"}${formatBytes(Math.abs(bytes))}`;
+}
+
+/** "last cell: +3.9 KB on cpu, +4.0 MB on cuda:0 (allocator +4.0 MB, 8.0 MB reserved)" */
+export function formatLastCell(memory) {
+  const changes = Object.entries(memory?.last_cell ?? {});
+  const allocator = Object.entries(memory?.allocator ?? {}).filter(([, stats]) => stats.allocated_change);
+  if (!changes.length && !allocator.length) return "";
+  const parts = changes.map(([device, change]) => `${signed(change)} on ${device}`);
+  for (const [device, stats] of allocator) {
+    const reserved = stats.reserved == null ? "" : `, ${formatBytes(stats.reserved)} reserved`;
+    parts.push(`${device} allocator ${signed(stats.allocated_change)}${reserved}`);
+  }
+  return ` · last cell: ${parts.join(", ")}`;
 }

@@ -63,6 +63,10 @@ def page_row(kernel: dict) -> dict:
     else:
         row["tensors"] = f"{info.get('tensors')} tensors"
         row["memory"] = _memory(info.get("devices") or {})
+        changes = info.get("last_cell") or {}
+        if changes:
+            last = ", ".join(f"{device} {_signed(change)}" for device, change in changes.items())
+            row["memory"] += f"; last cell: {last}"
         row["largest"] = [
             f"{t.get('name')} {t.get('shape')} {t.get('device')} {_bytes(t.get('bytes'))}"
             for t in info.get("largest", [])
@@ -79,6 +83,10 @@ def _bytes(count: int | None) -> str:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
     return ""
+
+
+def _signed(count: int) -> str:
+    return ("+" if count >= 0 else "-") + _bytes(abs(count))
 
 
 def _memory(devices: dict) -> str:

@@ -33,3 +33,10 @@ test("statistics read as one line, with the non-finite counts", async () => {
   const text = formatStats({ numel: 3, min: 0, max: 1, mean: 0.5, std: 0.7071, nan: 1, posinf: 0, neginf: 0, zeros: 1, note: null });
   assert.equal(text, "min 0 max 1 mean 0.5 std 0.7071 · nan 1 · +inf 0 · -inf 0 · zeros 1 · 3 elements");
 });
+
+test("what the last cell cost reads per device, with the allocator on accelerators", async () => {
+  const { formatLastCell } = await import("../../js/components/DeviceHeader.js");
+  assert.equal(formatLastCell({ last_cell: {}, allocator: {} }), "");
+  const memory = { last_cell: { cpu: 4000, "cuda:0": -2048 }, allocator: { "cuda:0": { allocated: 0, reserved: 2097152, allocated_change: -2048 } } };
+  assert.equal(formatLastCell(memory), " · last cell: +3.9 KB on cpu, -2.0 KB on cuda:0, cuda:0 allocator -2.0 KB, 2.0 MB reserved");
+});
