@@ -10,7 +10,15 @@ from pathlib import Path
 
 import torch
 
-from bench import action_costs, graph_costs, guard_costs, memory, per_cell, refresh_costs
+from bench import (
+    action_costs,
+    graph_costs,
+    guard_costs,
+    memory,
+    per_cell,
+    refresh_costs,
+    stats_costs,
+)
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
@@ -37,6 +45,7 @@ def main() -> None:
         ("Guard costs, inside notebook cells", guard_costs.run()),
         ("Actions and odd namespaces", action_costs.run()),
         ("The autograd graph", graph_costs.run()),
+        ("Statistics and memory held without a name", stats_costs.run()),
         ("Memory", memory.run()),
     ]
     lines = ["# Benchmarks", "", f"Machine: {machine()}.", "",

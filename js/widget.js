@@ -76,7 +76,16 @@ function render({ model, el, experimental }) {
   });
   const header = new DeviceHeader({ onTarget: () => showTarget(), onZeroAll: () => act("zero_grad_all") });
   const flag = new FlagBar({ onFix: (name, device) => act("apply_fix", { name, device }) });
-  const modules = new ModuleLines({ onMove: (name, device) => act("move", { name, device }) });
+  const modules = new ModuleLines({
+    onMove: (name, device) => act("move", { name, device }),
+    onStats: async (name) => {
+      const context = moveContext(model.get("devices"), header.target);
+      if (modules.stats.has(name)) return modules.showStats(name, null, model.get("modules"), context);
+      const reply = await call("stats", { name });
+      if (reply.ok) modules.showStats(name, reply.stats, model.get("modules"), context);
+      else message.show(reply.text, reply.level);
+    },
+  });
   const table = new TensorTable({
     move: (name) => {
       const row = table.row(name);

@@ -34,6 +34,14 @@ def unnamed(shell, named: Iterable[tuple[str, torch.Tensor]]) -> list[dict]:
     """Tensors that no name reaches, each storage once, largest first: plain data."""
     named = list(named)
     named_storages = {storage_key(tensor) for _, tensor in named}
+    for _, tensor in named:  # its grad, and a tensor subclass's inner tensors, are part of it
+        grad = tensor.grad if tensor.is_leaf else None
+        for part in [
+            *_inner_tensors(tensor),
+            *([grad, *_inner_tensors(grad)] if grad is not None else []),
+        ]:
+            named_storages.add(storage_key(part))
+    gc.collect()  # garbage waiting in reference cycles is not held by anything
     entries: dict[tuple, dict] = {}
     candidates: dict[int, torch.Tensor] = {}
     objects = gc.get_objects()
@@ -174,6 +182,13 @@ def _error_frames() -> dict[int, types.FrameType]:
         frames[id(tb.tb_frame)] = tb.tb_frame
         tb = tb.tb_next
     return frames
+
+
+def _inner_tensors(tensor: torch.Tensor) -> list[torch.Tensor]:
+    attributes = getattr(tensor, "__dict__", None)
+    if type(tensor) in (torch.Tensor, torch.nn.Parameter) or not isinstance(attributes, dict):
+        return []
+    return [value for value in attributes.values() if isinstance(value, torch.Tensor)]
 
 
 def _saved_tensors(tensor: torch.Tensor) -> Iterable[torch.Tensor]:

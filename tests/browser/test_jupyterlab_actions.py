@@ -145,11 +145,26 @@ def test_stats_on_a_row_show_a_sparkline_and_nan_is_marked_at_once(notebook):
 
 def test_memory_held_without_a_name_is_listed_and_released(notebook):
     page, panel = notebook
-    cell(page, "kept = torch.ones(1000)\nkept")  # displayed: the output history keeps it
+    cell(page, "shown = torch.tensor([0.5, float('nan'), 0.0, 2.0])\nkept = torch.ones(1000)\nkept")
     cell(page, "del kept")
     line = panel.locator('[data-role="unnamed"]')
     line.locator('button[data-action="unnamed"]').click()
     expect(line).to_contain_text("held without a name:")
     expect(line).to_contain_text("[1000] float32 on cpu, 3.9 KB: Out[")
+    click(panel, "shown", "stats")  # statistics of a row, for the README's picture
+    panel.locator('[data-stats-for="shown"]').wait_for()
+    line.scroll_into_view_if_needed()
+    copy_to_docs(screenshot(page, "stats-memory"), "stats-memory.png")
     line.locator('button[data-kind="output history"]').click()
     expect(line).not_to_contain_text("[1000] float32 on cpu")
+
+
+def test_a_modules_parameters_show_grad_norms_and_dead_grads_are_marked(notebook):
+    page, panel = notebook
+    cell(page, "net = torch.nn.Linear(3, 2)\nnet(torch.ones(4, 3)).sum().backward()\n"
+               "net.bias.grad.zero_()")  # fmt: skip
+    line = panel.locator('[data-module="net"]')
+    line.locator('button[data-action="stats"]').click()
+    listed = line.locator('[data-role="module-stats"]')
+    expect(listed.locator('[data-parameter="net.weight"]')).to_contain_text("grad norm")
+    expect(listed.locator('[data-parameter="net.bias"] [data-health="dead"]')).to_be_visible()

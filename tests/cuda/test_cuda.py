@@ -117,3 +117,19 @@ def test_pytorchs_own_refusal_on_cuda_is_explained_in_the_users_names(ip, inspec
     error = result.error_in_exec
     assert isinstance(error, CrossDeviceError), error
     assert "targets is on cpu" in str(error) and "logits is on cuda:0" in str(error)
+
+
+def test_stats_read_a_gpu_tensor_in_one_transfer(ip, inspector):
+    import warnings
+
+    run(ip, "x = torch.randn(1000, device='cuda')\nx[3] = float('nan')")
+    torch.cuda.synchronize()
+    torch.cuda.set_sync_debug_mode("warn")
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            stats = inspector.stats("x")
+    finally:
+        torch.cuda.set_sync_debug_mode("default")
+    assert stats["nan"] == 1 and sum(stats["hist"]) == 999
+    assert len([w for w in caught if "synchroniz" in str(w.message).lower()]) <= 1
