@@ -10,6 +10,7 @@ Three kinds of holders matter in a notebook:
 from __future__ import annotations
 
 import gc
+import logging
 import sys
 import types
 from collections.abc import Iterable, Mapping
@@ -19,6 +20,8 @@ import torch
 from tensor_inspector.errors import ActionError
 
 RELEASABLE = ("output history", "last error")
+EXAMINED = 50  # storages whose holders are looked up, largest first
+log = logging.getLogger("tensor_inspector")
 GRAPH_NODES = 20_000  # nodes visited per named graph
 
 
@@ -52,39 +55,54 @@ def unnamed(shell, named: Iterable[tuple[str, torch.Tensor]]) -> list[dict]:
                 if key not in entries:
                     entries[key] = _entry(obj)
                 candidates[id(obj)] = obj
-    holders = _describe_holders(shell, candidates, ignore={id(objects)})
+    for key in [key for key, entry in entries.items() if entry is None]:
+        del entries[key]  # an odd tensor (nested, meta...) that could not be described
+    # gc.get_referrers compares every object of the heap with each target: ask about the
+    # largest storages only, which are the ones worth freeing.
+    largest = sorted(
+        candidates.values(), key=lambda t: -(entries.get(storage_key(t)) or {}).get("nbytes", 0)
+    )
+    asked = {id(tensor): tensor for tensor in largest[:EXAMINED]}
+    holders = _describe_holders(shell, candidates, asked, ignore={id(objects), id(largest)})
     for key_id, tensor in candidates.items():
-        entries[storage_key(tensor)]["held_by"] += holders.get(key_id, [])
+        entry = entries.get(storage_key(tensor))
+        if entry is not None:
+            entry["held_by"] += holders.get(key_id, [])
     del objects, candidates
     for name, tensor in named:
         for saved in _saved_tensors(tensor):
             key = storage_key(saved)
             if key in named_storages:
                 continue
-            entry = entries.setdefault(key, _entry(saved))
-            entry["held_by"].append(f"graph of {name}")
+            entry = entries.get(key) or _entry(saved)
+            if entry is not None:
+                entries[key] = entry
+                entry["held_by"].append(f"graph of {name}")
     for entry in entries.values():
         entry["held_by"] = sorted(set(entry["held_by"])) or ["unknown"]
     return sorted(entries.values(), key=lambda entry: entry["nbytes"], reverse=True)
 
 
-def _describe_holders(shell, candidates: dict[int, torch.Tensor], ignore: set[int]) -> dict:
-    """id(tensor) -> what holds it, in words; one scan of the heap for all of them."""
+def _describe_holders(
+    shell, candidates: dict[int, torch.Tensor], asked: dict[int, torch.Tensor], ignore: set[int]
+) -> dict:
+    """id(tensor) -> what holds it, in words: the output history for every candidate, the
+    referrers (one scan of the heap) for those ``asked`` about."""
     history = _output_history(shell)
     error_frames = _error_frames()
     optimizer_states = _optimizer_states(shell)
     out = shell.user_ns.get("Out")
-    ignore = ignore | {id(candidates), id(shell.user_ns), id(out), id(sys._getframe())}
+    ignore = ignore | {id(candidates), id(asked), id(shell.user_ns), id(out), id(sys._getframe())}
     held: dict[int, list[str]] = {key: [history[key]] for key in candidates if key in history}
-    if not candidates:
+    if not asked:
         return held
-    for referrer in gc.get_referrers(*candidates.values()):
+    for referrer in gc.get_referrers(*asked.values()):
         if id(referrer) in ignore:
             continue
         if isinstance(referrer, types.FrameType) and id(referrer) not in error_frames:
             continue  # a running frame (this scan's own), not a holder
         for value in gc.get_referents(referrer):
-            if id(value) not in candidates:
+            if id(value) not in asked:
                 continue
             held.setdefault(id(value), []).append(
                 _holder_text(referrer, value, error_frames, optimizer_states)
@@ -144,18 +162,28 @@ def release(shell, kind: str) -> str:
     )
 
 
-def _entry(tensor: torch.Tensor) -> dict:
+def _entry(tensor: torch.Tensor) -> dict | None:
+    """Plain data about one unnamed tensor; None for one that cannot be read (nested, a
+    subclass whose attributes raise)."""
     try:
-        nbytes = tensor.untyped_storage().nbytes()
+        try:
+            nbytes = tensor.untyped_storage().nbytes()
+        except Exception:
+            nbytes = tensor.numel() * tensor.element_size()
+        try:
+            shape = list(tensor.shape)
+        except Exception:  # nested tensors have no single shape
+            shape = None
+        return {
+            "shape": shape,
+            "dtype": str(tensor.dtype),
+            "device": str(tensor.device),
+            "nbytes": int(nbytes),
+            "held_by": [],
+        }
     except Exception:
-        nbytes = tensor.numel() * tensor.element_size()
-    return {
-        "shape": list(tensor.shape),
-        "dtype": str(tensor.dtype),
-        "device": str(tensor.device),
-        "nbytes": nbytes,
-        "held_by": [],
-    }
+        log.debug("an unnamed tensor could not be described", exc_info=True)
+        return None
 
 
 def _output_history(shell) -> Mapping[int, str]:
