@@ -94,26 +94,27 @@ def _describe_holders(
     out = shell.user_ns.get("Out")
     ignore = ignore | {id(candidates), id(asked), id(shell.user_ns), id(out), id(sys._getframe())}
     held: dict[int, list[str]] = {key: [history[key]] for key in candidates if key in history}
+    for frame in error_frames.values():  # the last error's frames, read directly
+        for local, value in list(frame.f_locals.items()):
+            if id(value) in candidates:
+                held.setdefault(id(value), []).append(
+                    f"last error: {frame.f_code.co_name}() local {local}"
+                )
     if not asked:
         return held
     for referrer in gc.get_referrers(*asked.values()):
         if id(referrer) in ignore:
             continue
-        if isinstance(referrer, types.FrameType) and id(referrer) not in error_frames:
-            continue  # a running frame (this scan's own), not a holder
+        if isinstance(referrer, types.FrameType):
+            continue  # the last error's frames are read above; others are running frames
         for value in gc.get_referents(referrer):
             if id(value) not in asked:
                 continue
-            held.setdefault(id(value), []).append(
-                _holder_text(referrer, value, error_frames, optimizer_states)
-            )
+            held.setdefault(id(value), []).append(_holder_text(referrer, optimizer_states))
     return held
 
 
-def _holder_text(referrer, value, error_frames, optimizer_states) -> str:
-    if isinstance(referrer, types.FrameType):
-        local = next((k for k, v in referrer.f_locals.items() if v is value), "?")
-        return f"last error: {referrer.f_code.co_name}() local {local}"
+def _holder_text(referrer, optimizer_states) -> str:
     if id(referrer) in optimizer_states:
         return f"optimizer state of {optimizer_states[id(referrer)]}"
     return f"a {type(referrer).__name__}"
