@@ -13,9 +13,16 @@ from dataclasses import dataclass, field
 import torch
 
 from tensor_inspector import devices
-from tensor_inspector.errors import ActionError
+from tensor_inspector.errors import ActionError, cut
 from tensor_inspector.gradient import Fill, GradientSyntaxError, TensorName, Values, parse_gradient
-from tensor_inspector.graph import MAX_NODES, graph_of, trace_hooks, values_of, with_results
+from tensor_inspector.graph import (
+    MAX_NODES,
+    graph_of,
+    trace_hooks,
+    values_of,
+    walk_nodes,
+    with_results,
+)
 from tensor_inspector.holders import (
     dependents,
     lookup,
@@ -54,7 +61,7 @@ class Namespace:
         found = lookup(self.values, self.hidden, name)
         if found is None:
             raise ActionError(
-                f"There is no tensor named {_cut(name, 80)} any more: it was deleted or "
+                f"There is no tensor named {cut(name, 80)} any more: it was deleted or "
                 "renamed. The panel shows what exists now."
             )
         return found
@@ -80,7 +87,7 @@ def choose_target(device: str | None) -> torch.device:
     available = devices.available_devices()
     if device is not None and (not isinstance(device, str) or not device.strip()):
         raise ActionError(
-            f"{_cut(repr(device))} is not a device name: use one of {', '.join(available)}."
+            f"{cut(repr(device))} is not a device name: use one of {', '.join(available)}."
         )
     if device is None:
         default = devices.default_target()
@@ -93,7 +100,7 @@ def choose_target(device: str | None) -> torch.device:
     try:
         target = torch.device(device)
     except (RuntimeError, TypeError) as error:
-        raise ActionError(_cut(f"{_cut(repr(device), 60)} is not a device: {error}")) from None
+        raise ActionError(cut(f"{cut(repr(device), 60)} is not a device: {error}")) from None
     if target.type != "cpu" and target.index is None:
         target = torch.device(target.type, 0)
     if str(target) not in available:
@@ -204,7 +211,7 @@ def apply_fix(namespace: Namespace, name: str, device: str | None = None) -> Out
         return move(namespace, name, device)
     if not isinstance(value, torch.Tensor):
         raise ActionError(
-            f"{_cut(str(name), 80)} is not a tensor bound to a name, so there is no line "
+            f"{cut(str(name), 80)} is not a tensor bound to a name, so there is no line "
             "to run: move it from its row instead."
         )
     if value.device == target:
@@ -275,9 +282,9 @@ def backward(
     its grad back (the same object, the same values, None where it was None). With ``trace``,
     the gradient flowing into each node of the graph is recorded (the chain rule as numbers)."""
     if type(retain_graph) is not bool:
-        raise ActionError(f"retain_graph must be true or false, not {_cut(repr(retain_graph))}.")
+        raise ActionError(f"retain_graph must be true or false, not {cut(repr(retain_graph))}.")
     if type(trace) is not bool:
-        raise ActionError(f"trace must be true or false, not {_cut(repr(trace))}.")
+        raise ActionError(f"trace must be true or false, not {cut(repr(trace))}.")
     output = namespace.tensor(name)
     if not output.requires_grad:
         raise ActionError(
@@ -335,7 +342,7 @@ def graph(
     """The autograd graph behind ``name``, as plain data (see graph.py)."""
     if type(max_nodes) is not int or not 1 <= max_nodes <= 10_000:
         raise ActionError(
-            f"max_nodes must be a whole number from 1 to 10000, not {_cut(repr(max_nodes))}."
+            f"max_nodes must be a whole number from 1 to 10000, not {cut(repr(max_nodes))}."
         )
     if not isinstance(expand, (list, tuple)) or not all(isinstance(e, str) for e in expand):
         raise ActionError("expand must be a list of node ids.")
@@ -363,23 +370,14 @@ def stats(namespace: Namespace, name: str) -> dict:
     try:
         return tensor_stats(found)
     except (RuntimeError, TypeError, NotImplementedError) as error:
-        raise ActionError(_cut(f"No statistics for {name}: {error}")) from None
+        raise ActionError(cut(f"No statistics for {name}: {error}")) from None
 
 
 def graph_leaves(output: torch.Tensor) -> list[torch.Tensor]:
     """The leaves a backward from ``output`` can write to: the ``variable`` of each
     AccumulateGrad node of its graph (metadata only)."""
-    leaves, stack, seen = [], [output.grad_fn], set()
-    while stack:
-        node = stack.pop()
-        if node is None or id(node) in seen:
-            continue
-        seen.add(id(node))
-        variable = getattr(node, "variable", None)
-        if isinstance(variable, torch.Tensor):
-            leaves.append(variable)
-        stack.extend(child for child, _ in node.next_functions)
-    return leaves
+    variables = (getattr(node, "variable", None) for node in walk_nodes(output.grad_fn))
+    return [variable for variable in variables if isinstance(variable, torch.Tensor)]
 
 
 def _copy(grad: torch.Tensor | None) -> torch.Tensor | None:
@@ -405,7 +403,7 @@ def _explain_backward_error(name: str, error: BaseException) -> str:
     text = str(error)
     if not isinstance(error, RuntimeError):
         first = text.splitlines()[0] if text else ""
-        return _cut(
+        return cut(
             f"backward() from {name} failed, and every grad is as it was: "
             f"{type(error).__name__}: {first}"
         )
@@ -421,12 +419,7 @@ def _explain_backward_error(name: str, error: BaseException) -> str:
     if "only for scalar outputs" in text:
         return f"{name} is not a scalar: give a gradient of its shape, such as ones."
     first = text.splitlines()[0] if text else type(error).__name__
-    return _cut(f"backward() from {name} failed, and every grad is as it was: {first}")
-
-
-def _cut(text: str, limit: int = 300) -> str:
-    """Long input is never echoed whole."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return cut(f"backward() from {name} failed, and every grad is as it was: {first}")
 
 
 # zero grad ----------------------------------------------------------------------------------

@@ -14,14 +14,13 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from tensor_inspector.errors import ActionError
+from tensor_inspector.errors import ActionError, cut
 
 if TYPE_CHECKING:
     from tensor_inspector.actions import Outcome
     from tensor_inspector.inspector import Inspector
 
 log = logging.getLogger("tensor_inspector")
-TEXT_LIMIT = 300
 
 
 def snapshot(inspector: Inspector, _msg: dict) -> dict:
@@ -118,11 +117,6 @@ def answer(inspector: Inspector, name: str, msg: object) -> dict:
     except Exception as error:  # a bug of ours must not take the kernel down
         log.exception("the panel's %s failed", name)
         return _refused(f"{name} failed: {type(error).__name__}: {error}")
-
-
-def cut(text: str, limit: int = TEXT_LIMIT) -> str:
-    """Long input is never echoed whole."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _done(outcome: Outcome) -> dict:

@@ -2,6 +2,13 @@
 
 from IPython.core.error import InputRejected
 
+TEXT_LIMIT = 300
+
+
+def cut(text: str, limit: int = TEXT_LIMIT) -> str:
+    """Text for a message, no longer than ``limit``: long input is never echoed whole."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
 
 class ActionError(Exception):
     """A panel action (move, backward, zero grad) could not be done; nothing was changed."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 import torch
 
@@ -110,7 +110,8 @@ def _node(node, names: Mapping[int, str], results: Mapping[int, tuple]) -> dict:
 
 
 @functools.cache
-def _saved_attributes(node_type: type) -> tuple[str, ...]:
+def saved_attributes(node_type: type) -> tuple[str, ...]:
+    """The ``_saved_*`` attributes of a node type: what its backward keeps."""
     return tuple(name for name in dir(node_type) if name.startswith("_saved_"))
 
 
@@ -118,7 +119,7 @@ def _named_inputs(node, names: Mapping[int, str]) -> list[dict]:
     """The named tensors an op saved that do not require grad (a model's input ``x``): they
     are not in ``next_functions``, but their names tell the reader what met the weights."""
     found = []
-    for attribute in _saved_attributes(type(node)):
+    for attribute in saved_attributes(type(node)):
         try:
             value = getattr(node, attribute)
         except Exception:  # freed by backward(), or not a tensor
@@ -144,33 +145,19 @@ def _leaf_node(identifier: str, variable: torch.Tensor, names: Mapping[int, str]
 
 def _count_all(root) -> int:
     """How many nodes the graph has (counted up to COUNT_LIMIT)."""
-    stack, visited = [root], {id(root)}
-    while stack and len(visited) < COUNT_LIMIT:
-        node = stack.pop()
-        for child, _ in node.next_functions:
-            if child is not None and id(child) not in visited:
-                visited.add(id(child))
-                stack.append(child)
-    return len(visited)
+    return sum(1 for _ in walk_nodes(root, COUNT_LIMIT))
 
 
 def _is_freed(root) -> bool:
     """Whether backward() freed the graph's saved tensors (without retain_graph): reading
     one of them then raises."""
-    stack, visited = [root], set()
-    while stack and len(visited) < 50:
-        node = stack.pop()
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        for attribute in dir(node):
-            if attribute.startswith("_saved_"):
-                try:
-                    getattr(node, attribute)
-                except RuntimeError:
-                    return True
-                return False
-        stack.extend(child for child, _ in node.next_functions if child is not None)
+    for node in walk_nodes(root, 50):
+        for attribute in saved_attributes(type(node)):
+            try:
+                getattr(node, attribute)
+            except RuntimeError:
+                return True
+            return False
     return False
 
 
@@ -183,7 +170,7 @@ def trace_hooks(graph: dict, root) -> tuple[dict, list]:
     recorded: dict[str, tuple] = {}
     handles = []
     drawn = {node["id"] for node in graph["nodes"]}
-    for node in _walk_nodes(root):
+    for node in walk_nodes(root):
         identifier = node_id(node)
         if identifier not in drawn:
             continue
@@ -195,13 +182,19 @@ def trace_hooks(graph: dict, root) -> tuple[dict, list]:
     return recorded, handles
 
 
-def _walk_nodes(root):
+def walk_nodes(root, limit: int | None = None) -> Iterator:
+    """Every node of the graph below ``root``, each once, breadth first (at most ``limit``).
+    Metadata only: ``next_functions``."""
+    if root is None:
+        return
     queue, seen = deque([root]), {id(root)}
     while queue:
         node = queue.popleft()
         yield node
         for child, _ in node.next_functions:
             if child is not None and id(child) not in seen:
+                if limit is not None and len(seen) >= limit:
+                    return
                 seen.add(id(child))
                 queue.append(child)
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 
 import torch
 
+from tensor_inspector.graph import walk_nodes
 from tensor_inspector.tracking import find_tensors, is_user_name
 
 log = logging.getLogger("tensor_inspector")
@@ -113,13 +114,4 @@ def _accumulate_node(tensor: torch.Tensor):
 
 
 def _reaches(start, target) -> bool:
-    stack, seen = [start], set()
-    while stack and len(seen) < GRAPH_NODES_VISITED:
-        node = stack.pop()
-        if node is target:
-            return True
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.extend(child for child, _ in node.next_functions if child is not None)
-    return False
+    return any(node is target for node in walk_nodes(start, GRAPH_NODES_VISITED))

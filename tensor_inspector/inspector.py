@@ -9,6 +9,7 @@ import weakref
 from IPython.display import display
 
 from tensor_inspector import actions, commands, devices
+from tensor_inspector.errors import cut
 from tensor_inspector.panel import Panel
 from tensor_inspector.settings import TensorInspector
 from tensor_inspector.tracking import Changes, Tracker, find_tensors
@@ -184,7 +185,7 @@ class Inspector:
         summary = devices.summary()
         if self.tracker.skipped and self.tracker.skipped != skipped_before:
             names = ", ".join(f"{name} ({why})" for name, why in self.tracker.skipped.items())
-            self._report_text(commands.cut(f"Not shown, could not be read: {names}"), "warning")
+            self._report_text(cut(f"Not shown, could not be read: {names}"), "warning")
         self.modules = changes.modules
         self.memory = self._memory(summary)
         for panel in self.panels:
@@ -289,7 +290,7 @@ class Inspector:
 
     def _report(self, error: BaseException) -> None:
         text = "".join(traceback.format_exception_only(type(error), error)).strip()
-        self._report_text(commands.cut(f"tensor-inspector could not refresh: {text}"), "error")
+        self._report_text(cut(f"tensor-inspector could not refresh: {text}"), "error")
 
     def _report_text(self, text: str, level: str) -> None:
         for panel in self.panels:

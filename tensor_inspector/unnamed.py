@@ -17,7 +17,8 @@ from collections.abc import Iterable, Mapping
 
 import torch
 
-from tensor_inspector.errors import ActionError
+from tensor_inspector.errors import ActionError, cut
+from tensor_inspector.graph import saved_attributes, walk_nodes
 
 RELEASABLE = ("output history", "last error")
 EXAMINED = 50  # storages whose holders are looked up, largest first
@@ -159,7 +160,7 @@ def release(shell, kind: str) -> str:
         gc.collect()
         return "Released the last error: its traceback and every frame it kept."
     raise ActionError(
-        f"release takes {' or '.join(repr(k) for k in RELEASABLE)}, not {str(kind)[:60]!r}."
+        f"release takes {' or '.join(repr(k) for k in RELEASABLE)}, not {cut(repr(kind), 60)}."
     )
 
 
@@ -222,24 +223,14 @@ def _inner_tensors(tensor: torch.Tensor) -> list[torch.Tensor]:
 
 def _saved_tensors(tensor: torch.Tensor) -> Iterable[torch.Tensor]:
     """The tensors a named result's graph keeps for its backward."""
-    root = tensor.grad_fn
-    if root is None:
-        return
-    stack, seen = [root], set()
-    while stack and len(seen) < GRAPH_NODES:
-        node = stack.pop()
-        if node is None or id(node) in seen:
-            continue
-        seen.add(id(node))
-        for attribute in dir(node):
-            if attribute.startswith("_saved_"):
-                try:
-                    value = getattr(node, attribute)
-                except Exception:  # freed by backward()
-                    break
-                if isinstance(value, torch.Tensor):
-                    yield value
-        stack.extend(child for child, _ in node.next_functions)
+    for node in walk_nodes(tensor.grad_fn, GRAPH_NODES):
+        for attribute in saved_attributes(type(node)):
+            try:
+                value = getattr(node, attribute)
+            except Exception:  # freed by backward()
+                break
+            if isinstance(value, torch.Tensor):
+                yield value
 
 
 def _traceback_formatters(shell) -> list:
