@@ -46,10 +46,62 @@ export function formatValues(values, dtype = null) {
   return String(values);
 }
 
+// Beyond this many characters a value list is summarised in its cell: a cell never outgrows
+// its column, and the full values are a click away.
+export const SHORT_VALUES = 24;
+
+function flatten(values) {
+  return Array.isArray(values) ? values.flatMap(flatten) : [values];
+}
+
+function numberOf(value) {
+  if (typeof value === "number") return value;
+  if (typeof value === "boolean") return value ? 1 : 0;
+  return { nan: Number.NaN, inf: Number.POSITIVE_INFINITY, "-inf": Number.NEGATIVE_INFINITY }[value];
+}
+
+function rounded(value, floating) {
+  if (Number.isInteger(value)) return floating ? `${value}.` : `${value}`;
+  return `${+value.toPrecision(2)}`;
+}
+
+/**
+ * Values short enough for a table cell, as lovely-tensors writes them: "[2., 4., 6.]" when that
+ * fits, else "x∈[-0.16, 0.09] n=64", with "NaN!" and "Inf!" when any value is not finite.
+ * @param {unknown} values nested lists, as the kernel sends a preview
+ * @param {string | null} [dtype]
+ */
+export function summarizeValues(values, dtype = null) {
+  const full = formatValues(values, dtype);
+  if (full.length <= SHORT_VALUES || !Array.isArray(values)) return full;
+  const numbers = flatten(values).map(numberOf);
+  if (numbers.some((value) => value === undefined)) return `n=${numbers.length}`; // complex
+  const finite = numbers.filter(Number.isFinite);
+  const floating = dtype == null || FLOATING.test(dtype);
+  const parts = [];
+  if (finite.length) {
+    const low = finite.reduce((a, b) => Math.min(a, b));
+    const high = finite.reduce((a, b) => Math.max(a, b));
+    parts.push(`x∈[${rounded(low, floating)}, ${rounded(high, floating)}]`);
+  }
+  parts.push(`n=${numbers.length}`);
+  if (numbers.some(Number.isNaN)) parts.push("NaN!");
+  if (numbers.some((value) => value === Number.POSITIVE_INFINITY || value === Number.NEGATIVE_INFINITY)) parts.push("Inf!");
+  return parts.join(" ");
+}
+
+/** A grad for its table cell: its values when the kernel has them, summarised; else shape and device. */
 export function formatGrad(grad) {
   if (grad == null) return "None";
-  if (grad.preview != null) return formatValues(grad.preview, grad.dtype);
+  if (grad.preview != null) return summarizeValues(grad.preview, grad.dtype);
   return `${formatShape(grad.shape)} on ${grad.device}`;
+}
+
+/** A grad in full, for its values line. */
+export function formatGradFull(grad) {
+  if (grad == null) return "None";
+  if (grad.preview != null) return formatValues(grad.preview, grad.dtype);
+  return `${formatShape(grad.shape)} on ${grad.device}: values not read yet (stats or backward reads them)`;
 }
 
 export function formatDevices(devices) {

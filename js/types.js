@@ -69,6 +69,6 @@
  * @property {Row[]} [rows]
  */
 
-/** @typedef {{target: string | null, noTargetReason: string}} MoveContext */
+/** @typedef {{target: string | null}} MoveContext where "move" sends tensors, if anywhere */
 
 export {};

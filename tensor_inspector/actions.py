@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from tensor_inspector import devices
+from tensor_inspector import devices, read_values
 from tensor_inspector.errors import ActionError, cut
 from tensor_inspector.gradient import Fill, GradientSyntaxError, TensorName, Values, parse_gradient
 from tensor_inspector.graph import (
@@ -31,6 +31,7 @@ from tensor_inspector.holders import (
     optimizers_holding,
     why_not_swappable,
 )
+from tensor_inspector.describe import readable_grad
 from tensor_inspector.stats import module_stats, tensor_stats
 from tensor_inspector.tracking import find_tensors, is_user_name
 from tensor_inspector.walk import module_slots
@@ -326,6 +327,8 @@ def backward(
             node["grad"] = values_of(recorded.get(node["id"], ()))
         traced["freed"] = not retain_graph
     changed = [n for n, leaf in named.items() if _grad_mark(leaf) != before[n]]
+    # backward() has synchronised the device already: small grads there show their values.
+    read_values.remember(named[n].grad for n in changed)
     accumulated = [n for n in changed if before[n] is not None]
     message = f"backward() from {name} filled the grads of {', '.join(changed) or 'no tensor'}."
     if accumulated:
@@ -368,9 +371,12 @@ def stats(namespace: Namespace, name: str) -> dict:
             (path, value) for path, _, _, kind, value in slots if kind == "parameter"
         )
     try:
-        return tensor_stats(found)
+        computed = tensor_stats(found)
     except (RuntimeError, TypeError, NotImplementedError) as error:
         raise ActionError(cut(f"No statistics for {name}: {error}")) from None
+    # Values asked for: a small accelerator tensor and its grad show theirs in the table too.
+    read_values.remember((found, readable_grad(found)))
+    return computed
 
 
 def graph_leaves(output: torch.Tensor) -> list[torch.Tensor]:

@@ -1,7 +1,8 @@
 """Turn one tensor into a row of plain data for the panel.
 
 Pure and metadata-only: nothing here reads a non-CPU tensor's values, so a refresh never
-synchronises a GPU. Values (``preview``) are read only for small CPU tensors.
+synchronises a GPU. Values (``preview``) are read only for small CPU tensors; a small
+accelerator tensor shows the values an action read earlier (read_values), if still current.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import math
 from typing import Any
 
 import torch
+
+from tensor_inspector import read_values
 
 log = logging.getLogger("tensor_inspector")
 
@@ -118,11 +121,14 @@ def describe_grad(grad: torch.Tensor | None) -> dict | None:
 
 
 def preview(tensor: torch.Tensor) -> Any:
-    """Nested lists of the values of a small, dense CPU tensor; None for anything else."""
+    """Nested lists of the values of a small, dense CPU tensor, or of an accelerator tensor
+    whose values an action has read (read_values); None for anything else."""
     try:
+        if tensor.device.type != "cpu":
+            known = read_values.recall(tensor)  # never a read of the device
+            return None if known is None else _json_safe(known)
         if (
-            tensor.device.type != "cpu"
-            or tensor.layout != torch.strided
+            tensor.layout != torch.strided
             or tensor.numel() > PREVIEW_MAX_ELEMENTS
             or type(tensor) not in _PLAIN_TENSOR_TYPES
         ):

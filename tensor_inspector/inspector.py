@@ -6,6 +6,7 @@ import logging
 import traceback
 import weakref
 
+import torch
 from IPython.display import display
 
 from tensor_inspector import actions, commands, devices
@@ -225,7 +226,14 @@ class Inspector:
         ±inf and zero counts; a 10-bin histogram), or per parameter of a module with its
         grad's norm. On request only: it reads values."""
         namespace = actions.Namespace(self.shell.user_ns, self.shell.user_ns_hidden)
-        return actions.stats(namespace, name)
+        computed = actions.stats(namespace, name)
+        found = namespace.get(name)
+        if isinstance(found, torch.Tensor):  # its values were read: the row can show them
+            row = self.tracker.reread(name, found)
+            if row is not None:
+                for panel in self.panels:
+                    panel.send_changes([row], [])
+        return computed
 
     def unnamed(self) -> list[dict]:
         """Tensors alive in the kernel that no name reaches, largest first: shape, dtype,

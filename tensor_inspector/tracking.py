@@ -213,6 +213,24 @@ class Tracker:
         return Changes(upserted=upserted, removed=removed, modules=module_lines(reachable, current))
 
 
+    def reread(self, name: str, tensor: torch.Tensor) -> dict | None:
+        """Describe ``name``'s row again, as it stands, keeping its status: for values an
+        action has just read, which change no metadata the next scan would notice."""
+        before = self._seen.get(name)
+        if before is None or before.status == "error":
+            return None
+        try:
+            row = with_status(pack(describe(tensor, name, before.aliases), before.mark), before.status)
+        except Exception:
+            log.debug("a tensor could not be described again", exc_info=True)
+            return None
+        self._seen[name] = row
+        sent = unpack(row)
+        if needs_values(row):
+            sent["preview"] = preview(tensor)
+        return sent
+
+
 def _count(memory: dict[str, int], row: Packed | None, sign: int) -> None:
     if row is None or row.is_view or row.device is None:
         return

@@ -35,20 +35,18 @@ export class DeviceHeader {
     const targets = info?.targets ?? ["cpu"];
     this.select.replaceChildren(...targets.map((name) => element("option", { value: name }, name)));
     if (chosen && targets.includes(chosen)) this.select.value = chosen;
-    this.select.disabled = !info?.available;
-    this.label.title = info?.available ? "" : "No accelerator in this kernel";
+    // Without an accelerator there is nowhere to move to: the devices line says so.
+    this.label.hidden = !info?.available;
   }
 }
 
 /**
- * Where a move goes, or why there is nowhere to go.
+ * Where a move goes: null without an accelerator (the header says so, and no move is offered).
  * @returns {import("../types.js").MoveContext}
  */
 export function moveContext(devices, selected) {
-  if (!devices || !devices.available) {
-    return { target: null, noTargetReason: "No accelerator in this kernel: there is nowhere to move tensors to" };
-  }
-  return { target: selected || devices.targets?.[0] || null, noTargetReason: "" };
+  if (!devices || !devices.available) return { target: null };
+  return { target: selected || devices.targets?.[0] || null };
 }
 
 function signed(bytes) {

@@ -25,19 +25,23 @@ export class ModuleLines {
   update(modules, context) {
     const lines = (modules ?? []).map((module) => {
       const where = module.devices.join(", ") || "no device";
-      const label = context.target ? `→ ${context.target}` : "move";
-      const move = button("move", label, {
-        title: context.target ? `Move all of ${module.name} (optimizer state follows)` : context.noTargetReason,
-        onclick: () => this.onMove(module.name, context.target),
-      });
-      move.disabled = !context.target || (module.devices.length === 1 && module.devices[0] === context.target);
       const text = element("span", {}, `${module.name}: ${module.type}, ${module.tensors} tensors on ${where} `);
       const shown = this.stats.get(module.name);
       const stats = button("stats", shown ? "hide stats" : "stats", {
         title: `Statistics and grad norms of ${module.name}'s parameters`,
         onclick: () => this.onStats(module.name),
       });
-      const line = element("div", { className: "ti-module", "data-module": module.name }, text, move, " ", stats);
+      const line = element("div", { className: "ti-module", "data-module": module.name }, text);
+      if (context.target) {
+        // Without an accelerator there is nowhere to move to: the header says why.
+        const move = button("move", `→ ${context.target}`, {
+          title: `Move all of ${module.name} (optimizer state follows)`,
+          onclick: () => this.onMove(module.name, context.target),
+        });
+        move.disabled = module.devices.length === 1 && module.devices[0] === context.target;
+        line.append(move, " ");
+      }
+      line.append(stats);
       if (shown) line.append(parameterList(shown));
       return line;
     });

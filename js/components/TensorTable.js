@@ -1,6 +1,8 @@
 // The tensor table: one <tr data-tensor=NAME> per row of the current view, with its actions.
+// Narrower than 600px (a container query in style.css), each row shows name, shape, device and
+// grad, and wraps the other cells into a details line under them: the DOM is the same.
 import { button, element } from "../dom.js";
-import { formatBytes, formatDtype, formatGrad, formatShape, formatValues } from "../format.js";
+import { formatBytes, formatDtype, formatGrad, formatGradFull, formatShape, formatValues } from "../format.js";
 import { buildView } from "../view.js";
 import { statsRow } from "./StatsLine.js";
 
@@ -23,7 +25,7 @@ const FIELD_TEXT = {
   device: (row) => row.device ?? "",
   requires_grad: (row) => (row.requires_grad == null ? "" : row.requires_grad ? "True" : "False"),
   grad_fn: (row) => row.grad_fn ?? "",
-  grad: (row) => (row.status === "error" ? String(row.preview ?? "") : formatGrad(row.grad)),
+  grad: (row) => (row.status === "error" ? "" : formatGrad(row.grad)),
   memory: (row) => formatBytes(row.storage_nbytes ?? row.nbytes),
   actions: () => "",
 };
@@ -45,7 +47,7 @@ export class TensorTable {
     this.body = element("tbody");
     this.el = element("table", { className: "ti-table" }, element("thead", {}, head), this.body);
     /** @type {import("../types.js").MoveContext} */
-    this.context = { target: null, noTargetReason: "" };
+    this.context = { target: null };
     /** @type {Map<string, import("../types.js").Row>} name -> row, in arrival order */
     this.data = new Map();
     this.options = { filter: "", sort: "", group: false, page: 0 };
@@ -53,6 +55,8 @@ export class TensorTable {
     this.onRender = null;
     /** @type {Map<string, object>} name -> statistics shown under its row */
     this.stats = new Map();
+    /** @type {Set<string>} names whose full values show under their row */
+    this.valuesOpen = new Set();
   }
 
   row(name) {
@@ -101,20 +105,28 @@ export class TensorTable {
     this.view = buildView([...this.data.values()], this.options);
     const rows = this.view.items.flatMap((item) => {
       if (item.group) return [this.renderGroup(item.group)];
-      const stats = this.stats.get(item.row.name);
-      const row = this.renderRow(item.row);
-      return stats ? [row, statsRow(item.row.name, stats, COLUMNS.length)] : [row];
+      const { name } = item.row;
+      const lines = [this.renderRow(item.row)];
+      if (this.valuesOpen.has(name)) lines.push(valuesRow(item.row, COLUMNS.length));
+      const stats = this.stats.get(name);
+      if (stats) lines.push(statsRow(name, stats, COLUMNS.length));
+      return lines;
     });
     this.body.replaceChildren(...rows);
     this.onRender?.(this.view);
   }
 
   renderRow(row) {
-    const cells = COLUMNS.map(([field]) => {
-      const td = element("td", { "data-field": field }, FIELD_TEXT[field](row));
+    const cells = COLUMNS.map(([field, label]) => {
+      const td = element("td", { "data-field": field, "data-label": label }, FIELD_TEXT[field](row));
       const title = cellTitle(field, row);
       if (title) td.title = title;
       if (field === "name") td.append(...nameExtras(row));
+      if (field === "grad" && row.grad?.preview != null && row.status !== "error") {
+        td.classList.add("ti-clickable");
+        td.addEventListener("click", () => this.toggleValues(row.name));
+      }
+      if (field === "grad" && row.status === "error") td.append(element("span", { className: "ti-error-text" }, String(row.preview ?? "")));
       if (field === "actions") td.append(...this.buttons(row));
       return td;
     });
@@ -126,22 +138,36 @@ export class TensorTable {
     return element("tr", { className: "ti-group", "data-device": group.device }, element("td", { colSpan: COLUMNS.length }, text));
   }
 
-  /** The buttons a row offers: move (or why not), backward, zero grad. */
+  /** Show or hide the full values of a row (its own and its grad's) under it. */
+  toggleValues(name) {
+    if (!this.valuesOpen.delete(name)) this.valuesOpen.add(name);
+    this.render();
+  }
+
+  /** The buttons a row offers: move (where there is somewhere to move to), backward, zero grad. */
   buttons(row) {
     if (row.status === "error") return [];
-    const { target, noTargetReason } = this.context;
-    const canMove = target && row.device !== target;
-    const move = button("move", canMove ? `→ ${target}` : "move", {
-      title: canMove ? `Move ${row.name} to ${target}; every name that holds it follows` : target ? `${row.name} is already on ${target}` : noTargetReason,
-      onclick: () => this.actions.move(row.name),
-    });
-    move.disabled = !canMove;
-    const buttons = [move];
+    const { target } = this.context;
+    const buttons = [];
+    if (target) {
+      // Without an accelerator there is nowhere to move to: the header says why.
+      const canMove = row.device !== target;
+      const move = button("move", canMove ? `→ ${target}` : "move", {
+        title: canMove ? `Move ${row.name} to ${target}; every name that holds it follows` : `${row.name} is already on ${target}`,
+        onclick: () => this.actions.move(row.name),
+      });
+      move.disabled = !canMove;
+      buttons.push(move);
+    }
     if (row.grad_fn) {
       buttons.push(button("backward", "backward", { title: `Call ${row.name}.backward()`, onclick: () => this.actions.backward(row.name) }));
     }
     if (row.grad_fn || (row.is_leaf && row.requires_grad)) {
       buttons.push(button("graph", "graph", { title: `Show the autograd graph behind ${row.name}`, onclick: () => this.actions.graph(row.name) }));
+    }
+    if (hasValues(row)) {
+      const shown = this.valuesOpen.has(row.name);
+      buttons.push(button("values", shown ? "hide values" : "values", { title: `${row.name}'s values and its grad's, in full`, onclick: () => this.toggleValues(row.name) }));
     }
     const open = this.stats.has(row.name);
     buttons.push(button("stats", open ? "hide stats" : "stats", { title: `min, max, mean, std, NaN and Inf counts and a histogram of ${row.name}'s values`, onclick: () => this.actions.stats(row.name) }));
@@ -155,10 +181,24 @@ export class TensorTable {
 }
 
 function cellTitle(field, row) {
-  if (field === "name" && row.aliases?.length) return `also: ${row.aliases.join(", ")}`;
   if (field === "dtype" && row.type) return row.type;
   if (field === "name" && row.preview != null && row.status !== "error") return formatValues(row.preview, row.dtype);
+  if (field === "grad" && row.grad?.preview != null) return formatGradFull(row.grad);
   return "";
+}
+
+/** Whether the kernel sent values of the tensor or its grad. */
+function hasValues(row) {
+  return row.status !== "error" && (row.preview != null || row.grad?.preview != null);
+}
+
+/** The full values line under a row: its values and its grad's, wrapped to the panel's width. */
+function valuesRow(row, columns) {
+  const lines = [];
+  if (row.preview != null) lines.push(element("div", { "data-role": "tensor-values" }, `${row.name} = ${formatValues(row.preview, row.dtype)}`));
+  if (row.grad != null) lines.push(element("div", { "data-role": "grad-values" }, `${row.name}.grad = ${formatGradFull(row.grad)}`));
+  const cell = element("td", { colSpan: columns }, ...lines);
+  return element("tr", { className: "ti-values", "data-role": "values", "data-values-for": row.name }, cell);
 }
 
 const NOT_FINITE = new Set(["nan", "inf", "-inf"]);
@@ -177,6 +217,6 @@ function nameExtras(row) {
   if (row.status === "new" || row.status === "changed" || row.status === "error") {
     extras.push(" ", element("span", { className: `ti-badge ti-${row.status}` }, row.status));
   }
-  if (row.aliases?.length) extras.push(element("span", { className: "ti-aliases" }, ` = ${row.aliases.join(" = ")}`));
+  if (row.aliases?.length) extras.push(element("span", { className: "ti-aliases", "data-role": "aliases" }, ` (also ${row.aliases.join(", ")})`));
   return extras;
 }

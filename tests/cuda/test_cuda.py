@@ -133,3 +133,18 @@ def test_stats_read_a_gpu_tensor_in_one_transfer(ip, inspector):
         torch.cuda.set_sync_debug_mode("default")
     assert stats["nan"] == 1 and sum(stats["hist"]) == 999
     assert len([w for w in caught if "synchroniz" in str(w.message).lower()]) <= 1
+
+
+def test_a_panel_backward_shows_small_gpu_grads_without_a_sync_on_refresh(ip, inspector):
+    from tests.conftest import invoke
+
+    run(ip, "t5 = torch.tensor([1., 2, 3], requires_grad=True, device='cuda:0')\ny = (t5**2).sum()")
+    assert invoke(inspector.panel, "backward", {"name": "y"})["ok"]
+    torch.cuda.synchronize()
+    torch.cuda.set_sync_debug_mode("error")
+    try:
+        inspector.tracker = type(inspector.tracker)()  # describe every row afresh
+        inspector.refresh()
+    finally:
+        torch.cuda.set_sync_debug_mode("default")
+    assert rows_by_name(ip)["t5"]["grad"]["preview"] == [2.0, 4.0, 6.0]
