@@ -59,6 +59,13 @@
  * @property {ModuleLine[]} modules
  * @property {Flag} flag
  * @property {{text?: string, level?: string, serial?: number}} message
+ * @property {Placement} placement
+ */
+
+/**
+ * @typedef {object} Placement where the panel is (placement.py)
+ * @property {"inline" | "asked" | "docking" | "side" | "closed" | "unsupported"} state
+ * @property {string} [note] why it stays in the cell
  */
 
 /**

@@ -8,6 +8,7 @@ import { GraphView } from "./components/GraphView.js";
 import { MemoryLine } from "./components/MemoryLine.js";
 import { MessageLine } from "./components/MessageLine.js";
 import { ModuleLines } from "./components/ModuleLines.js";
+import { canDockFrom, isDocked, PlacementLine, whenAttached } from "./components/PlacementLine.js";
 import { TensorTable } from "./components/TensorTable.js";
 import { ViewControls } from "./components/ViewControls.js";
 import { element } from "./dom.js";
@@ -120,23 +121,31 @@ function render({ model, el, experimental }) {
     controls.update(view);
     empty.hidden = table.size > 0;
   };
-  el.appendChild(
-    element(
-      "div",
-      { className: "tensor-inspector" },
-      header.el,
-      memory.el,
-      flag.el,
-      message.el,
-      dialogs.el,
-      modules.el,
-      controls.el,
-      table.el,
-      graph.el,
-      empty,
-      truncated,
-    ),
+  // Docked in the sidebar, or this cell's copy of a docked panel (folded to one line).
+  const where = { docked: false, folded: false, shownHere: false };
+  const placement = new PlacementLine({
+    onShowHere: () => {
+      where.shownHere = true;
+      showPlacement();
+    },
+  });
+  const root = element(
+    "div",
+    { className: "tensor-inspector" },
+    placement.el,
+    header.el,
+    memory.el,
+    flag.el,
+    message.el,
+    dialogs.el,
+    modules.el,
+    controls.el,
+    table.el,
+    graph.el,
+    empty,
+    truncated,
   );
+  el.appendChild(root);
 
   const showTarget = () => {
     const context = moveContext(model.get("devices"), header.target);
@@ -159,10 +168,40 @@ function render({ model, el, experimental }) {
     truncated.textContent = entries.map(([path, more]) => `${path}: +${more} more`).join(" · ");
     truncated.hidden = entries.length === 0;
   };
+  const showPlacement = () => {
+    const state = model.get("placement") || {};
+    where.folded = state.state === "side" && !where.docked && !where.shownHere;
+    root.dataset.docked = String(where.docked);
+    root.dataset.folded = String(where.folded);
+    placement.update(state, where);
+  };
+  /** The cell's view of a panel asked to dock sends "dock", saying whether its page can. */
+  const askToDock = async () => {
+    if ((model.get("placement") || {}).state !== "asked" || where.docked || !el.isConnected) return;
+    const reply = await call("dock", { here: canDockFrom(el) });
+    if (!reply.ok) message.show(reply.text, reply.level);
+  };
+  const onPlacement = () => {
+    showPlacement();
+    askToDock();
+  };
+  whenAttached(el, () => {
+    where.docked = isDocked(el);
+    onPlacement();
+    if (where.docked) revealChanged([...table.data.values()]);
+  });
+  /** Docked beside the code, the panel scrolls to what the last cell made or changed. */
+  const revealChanged = (rows) => {
+    const changed = rows.find((row) => row.status === "new" || row.status === "changed");
+    if (!changed) return;
+    const line = table.body.querySelector(`tr[data-tensor="${CSS.escape(changed.name)}"]`);
+    line?.scrollIntoView({ block: "nearest" });
+  };
   const onBroadcast = (msg) => {
     if (msg?.kind !== "changes") return; // command replies are matched by invoke
     table.remove(msg.remove);
     table.upsert(msg.upsert);
+    if (where.docked) revealChanged(msg.upsert);
   };
 
   const listeners = {
@@ -172,6 +211,7 @@ function render({ model, el, experimental }) {
     "change:modules": showModules,
     "change:flag": showFlag,
     "change:memory": showMemory,
+    "change:placement": onPlacement,
     "msg:custom": onBroadcast,
   };
   for (const [event, listener] of Object.entries(listeners)) model.on(event, listener);
@@ -180,10 +220,12 @@ function render({ model, el, experimental }) {
   showTruncated();
   showFlag();
   showMemory();
+  showPlacement();
   table.render();
   call("snapshot").then((reply) => {
-    if (reply.ok) table.replaceAll(reply.rows);
-    else message.show(reply.text, reply.level);
+    if (!reply.ok) return message.show(reply.text, reply.level);
+    table.replaceAll(reply.rows);
+    if (where.docked) revealChanged(reply.rows);
   });
 
   return () => {

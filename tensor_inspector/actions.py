@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import torch
 
 from tensor_inspector import devices, read_values
+from tensor_inspector.describe import readable_grad
 from tensor_inspector.errors import ActionError, cut
 from tensor_inspector.gradient import Fill, GradientSyntaxError, TensorName, Values, parse_gradient
 from tensor_inspector.graph import (
@@ -31,7 +32,6 @@ from tensor_inspector.holders import (
     optimizers_holding,
     why_not_swappable,
 )
-from tensor_inspector.describe import readable_grad
 from tensor_inspector.stats import module_stats, tensor_stats
 from tensor_inspector.tracking import find_tensors, is_user_name
 from tensor_inspector.walk import module_slots

@@ -87,6 +87,15 @@ def zero_grad_all(inspector: Inspector, _msg: dict) -> dict:
     return _done(inspector.zero_grad(None))
 
 
+def dock(inspector: Inspector, msg: dict, panel) -> dict:
+    """A view in a notebook page asks to dock its panel in the right sidebar; ``here`` says
+    whether that page has one (VS Code and Colab do not)."""
+    here = msg.get("here")
+    if type(here) is not bool:
+        raise ActionError("dock needs here: true or false.")
+    return {"ok": True, "level": "info", "placement": inspector.dock.request(panel, here)}
+
+
 COMMANDS: dict[str, Callable[[Inspector, dict], dict]] = {
     command.__name__: command
     for command in (
@@ -104,11 +113,17 @@ COMMANDS: dict[str, Callable[[Inspector, dict], dict]] = {
 }
 
 
-def answer(inspector: Inspector, name: str, msg: object) -> dict:
-    """Run command ``name`` for a view and return its reply."""
+# Commands about the panel that asks, not the notebook's tensors: (inspector, msg, panel).
+PANEL_COMMANDS: dict[str, Callable[[Inspector, dict, object], dict]] = {"dock": dock}
+
+
+def answer(inspector: Inspector, name: str, msg: object, panel=None) -> dict:
+    """Run command ``name`` for a view of ``panel`` and return its reply."""
     if not isinstance(msg, dict):
         return _refused(f"The panel sent {cut(repr(msg), 60)} for {name}, not a request.")
     try:
+        if name in PANEL_COMMANDS:
+            return PANEL_COMMANDS[name](inspector, msg, panel)
         return COMMANDS[name](inspector, msg)
     except ActionError as error:
         return _refused(str(error))

@@ -12,6 +12,7 @@ from IPython.display import display
 from tensor_inspector import actions, commands, devices
 from tensor_inspector.errors import cut
 from tensor_inspector.panel import Panel
+from tensor_inspector.placement import Dock
 from tensor_inspector.settings import TensorInspector
 from tensor_inspector.tracking import Changes, Tracker, find_tensors
 
@@ -31,7 +32,7 @@ def attach(shell, show_panel: bool = True) -> Inspector:
         inspector.start()
         _inspectors[shell] = inspector
     if show_panel and _running_a_cell(shell):
-        display(inspector.new_panel(from_load_cell=True))
+        inspector.show(from_load_cell=True)
         inspector.displayed_in_this_cell = True
     elif show_panel:
         # Loaded as the kernel starts (--ext, or the profile): the panel goes under the first cell.
@@ -81,6 +82,7 @@ class Inspector:
         self._refreshes = 0
         self.memory: dict = {}
         self._snapshot: tuple[int, list[dict]] | None = None
+        self.dock = Dock()
 
     # lifecycle -----------------------------------------------------------------------------
 
@@ -119,6 +121,7 @@ class Inspector:
             )
             panel.close()  # its comm goes; the kernel keeps nothing of it
         self.panels = []
+        self.dock.close()
 
     # reading -------------------------------------------------------------------------------
 
@@ -132,6 +135,16 @@ class Inspector:
         """The most recent panel (one is created if none exists)."""
         return self.panels[-1] if self.panels else self.new_panel()
 
+    def show(self, where: str | None = None, from_load_cell: bool = False) -> Panel:
+        """Display a new panel in the cell's output; with ``where`` "side" (by default the
+        ``c.TensorInspector.where`` setting) it docks in the right sidebar where the front end
+        has one, and the cell keeps a one-line note (placement.py)."""
+        panel = self.new_panel(from_load_cell=from_load_cell)
+        if (where or self.settings.where) == "side":
+            self.dock.ask(panel)
+        display(panel)
+        return panel
+
     def new_panel(self, from_load_cell: bool = False) -> Panel:
         """A panel to display. The load cell's panel supersedes the one its previous run
         showed (Run All): that one is closed, so panels do not pile up."""
@@ -140,7 +153,7 @@ class Inspector:
                 old.close()
                 self.panels.remove(old)
         panel = Panel(
-            answer=lambda name, msg: commands.answer(self, name, msg),
+            answer=lambda name, msg, panel: commands.answer(self, name, msg, panel),
             devices=devices.summary(),
             truncated=dict(self.tracker.truncated),
             modules=self.modules,
@@ -288,7 +301,7 @@ class Inspector:
                 # The first cell after loading at kernel start, or %load_ext run again (after
                 # "Run All", say), which IPython answers without calling us: show a panel.
                 self.show_panel_after_next_cell = False
-                display(self.new_panel(from_load_cell=True))
+                self.show(from_load_cell=True)
             self.displayed_in_this_cell = False
         except KeyboardInterrupt:  # interrupted mid-refresh: the next cell refreshes again
             self._report_text("refresh interrupted; it runs again after the next cell", "warning")

@@ -1,12 +1,11 @@
-"""%tensor_inspector (alias %ti, registered with register_alias): show another panel,
-refresh, or set the guard's mode."""
+"""%tensor_inspector (alias %ti, registered with register_alias): show another panel (in the
+cell, or docked beside the notebook), refresh, or set the guard's mode."""
 
 from __future__ import annotations
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
-from IPython.display import display
 
 from tensor_inspector.settings import GUARD_MODES
 
@@ -22,16 +21,23 @@ class InspectorMagics(Magics):
         "command",
         nargs="?",
         default="show",
-        choices=["show", "refresh", "guard"],
+        choices=["show", "side", "inline", "refresh", "guard"],
         help=(
-            "show: display another panel (the default); refresh: rescan now; "
-            "guard [block|strict|warn|off]: how operations that mix devices are handled."
+            "show: display another panel where the setting says (the default); side: dock "
+            "it in the right sidebar (JupyterLab, Notebook 7); inline: in this cell's output; "
+            "refresh: rescan now; guard [block|strict|warn|off]: how operations that mix "
+            "devices are handled."
         ),
     )
     @argument("value", nargs="?", help="for guard: block (the default), strict, warn or off")
     @line_magic
     def tensor_inspector(self, line: str = "") -> None:
         """Show a tensor-inspector panel. Every panel stays in sync with the notebook.
+
+        side docks it in the right sidebar, in view while you scroll (JupyterLab and
+        Notebook 7; elsewhere it stays in the cell, with a note), and inline puts it in the
+        cell's output; either becomes this kernel's setting (c.TensorInspector.where in your
+        profile, or python -m tensor_inspector enable --side, keeps it for every kernel).
 
         The guard flags operations that would mix devices (cpu + cuda:0).
         block: a cell certain to mix devices does not run, and PyTorch's own refusal is
@@ -51,5 +57,8 @@ class InspectorMagics(Magics):
                 raise UsageError(f"guard mode must be one of {modes}, not {args.value!r}")
             self.inspector.settings.guard = args.value  # the guard follows its setting
             print(f"guard: {args.value}")
+        elif args.command in ("side", "inline"):
+            self.inspector.settings.where = args.command
+            self.inspector.show(args.command)
         else:
-            display(self.inspector.new_panel())
+            self.inspector.show()

@@ -18,7 +18,7 @@ from anywidget.experimental import command
 
 STATIC = Path(__file__).parent / "static"
 
-Answer = Callable[[str, object], dict]  # (command name, the view's message) -> reply
+Answer = Callable[[str, object, "Panel"], dict]  # (command, the view's message, panel) -> reply
 
 
 class Panel(anywidget.AnyWidget):
@@ -32,6 +32,8 @@ class Panel(anywidget.AnyWidget):
     message = traitlets.Dict().tag(sync=True)
     # What the tracked tensors hold per device, and what the last cell added or freed.
     memory = traitlets.Dict().tag(sync=True)
+    # Docked in the sidebar or not, and why not (placement.py): {"state": ..., "note": ...}.
+    placement = traitlets.Dict({"state": "inline"}).tag(sync=True)
 
     def __init__(self, answer: Answer, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -41,43 +43,47 @@ class Panel(anywidget.AnyWidget):
 
     @command
     def snapshot(self, msg, _buffers):
-        return self._answer("snapshot", msg), []
+        return self._answer("snapshot", msg, self), []
 
     @command
     def move(self, msg, _buffers):
-        return self._answer("move", msg), []
+        return self._answer("move", msg, self), []
 
     @command
     def apply_fix(self, msg, _buffers):
-        return self._answer("apply_fix", msg), []
+        return self._answer("apply_fix", msg, self), []
 
     @command
     def backward(self, msg, _buffers):
-        return self._answer("backward", msg), []
+        return self._answer("backward", msg, self), []
 
     @command
     def graph(self, msg, _buffers):
-        return self._answer("graph", msg), []
+        return self._answer("graph", msg, self), []
 
     @command
     def stats(self, msg, _buffers):
-        return self._answer("stats", msg), []
+        return self._answer("stats", msg, self), []
 
     @command
     def unnamed(self, msg, _buffers):
-        return self._answer("unnamed", msg), []
+        return self._answer("unnamed", msg, self), []
 
     @command
     def release(self, msg, _buffers):
-        return self._answer("release", msg), []
+        return self._answer("release", msg, self), []
 
     @command
     def zero_grad(self, msg, _buffers):
-        return self._answer("zero_grad", msg), []
+        return self._answer("zero_grad", msg, self), []
+
+    @command
+    def dock(self, msg, _buffers):
+        return self._answer("dock", msg, self), []
 
     @command
     def zero_grad_all(self, msg, _buffers):
-        return self._answer("zero_grad_all", msg), []
+        return self._answer("zero_grad_all", msg, self), []
 
     # broadcasts to every view -------------------------------------------------------------
 

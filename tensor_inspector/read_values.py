@@ -81,7 +81,11 @@ def _read_group(group: list[torch.Tensor]) -> None:
 
 def _store(tensor: torch.Tensor, values: Any) -> None:
     key = id(tensor)
-    _read[key] = (weakref.ref(tensor, lambda _ref, key=key: _forget(key, _ref)), tensor._version, values)
+    _read[key] = (
+        weakref.ref(tensor, lambda _ref, key=key: _forget(key, _ref)),
+        tensor._version,
+        values,
+    )
 
 
 def _forget(key: int, ref: weakref.ref) -> None:

@@ -212,7 +212,6 @@ class Tracker:
             for device in set(self.memory) | set(before_memory)) if change}  # fmt: skip
         return Changes(upserted=upserted, removed=removed, modules=module_lines(reachable, current))
 
-
     def reread(self, name: str, tensor: torch.Tensor) -> dict | None:
         """Describe ``name``'s row again, as it stands, keeping its status: for values an
         action has just read, which change no metadata the next scan would notice."""
@@ -220,7 +219,9 @@ class Tracker:
         if before is None or before.status == "error":
             return None
         try:
-            row = with_status(pack(describe(tensor, name, before.aliases), before.mark), before.status)
+            row = with_status(
+                pack(describe(tensor, name, before.aliases), before.mark), before.status
+            )
         except Exception:
             log.debug("a tensor could not be described again", exc_info=True)
             return None

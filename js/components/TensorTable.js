@@ -118,7 +118,8 @@ export class TensorTable {
 
   renderRow(row) {
     const cells = COLUMNS.map(([field, label]) => {
-      const td = element("td", { "data-field": field, "data-label": label }, FIELD_TEXT[field](row));
+      const text = FIELD_TEXT[field](row);
+      const td = element("td", { "data-field": field, "data-label": label, "data-quiet": isQuiet(field, row) || null }, text);
       const title = cellTitle(field, row);
       if (title) td.title = title;
       if (field === "name") td.append(...nameExtras(row));
@@ -185,6 +186,15 @@ function cellTitle(field, row) {
   if (field === "name" && row.preview != null && row.status !== "error") return formatValues(row.preview, row.dtype);
   if (field === "grad" && row.grad?.preview != null) return formatGradFull(row.grad);
   return "";
+}
+
+/** A cell that says nothing a narrow panel needs: no grad_fn, requires_grad False, no grad
+ * on a tensor that takes none. The narrow layout leaves these out. */
+function isQuiet(field, row) {
+  if (field === "grad_fn") return !row.grad_fn;
+  if (field === "requires_grad") return !row.requires_grad;
+  if (field === "grad") return row.grad == null && !row.requires_grad && row.status !== "error";
+  return false;
 }
 
 /** Whether the kernel sent values of the tensor or its grad. */

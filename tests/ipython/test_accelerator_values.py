@@ -70,8 +70,7 @@ def test_remembered_values_keep_no_tensor_alive(ip, inspector, sim_device):
 def test_large_accelerator_grads_stay_unread(ip, inspector, sim_device):
     run(
         ip,
-        f"w = torch.ones(100, requires_grad=True, device='{sim_device}')\n"
-        "loss = (w * 3).sum()",
+        f"w = torch.ones(100, requires_grad=True, device='{sim_device}')\nloss = (w * 3).sum()",
     )
     assert invoke(inspector.panel, "backward", {"name": "loss"})["ok"]
     grad = rows_by_name(ip)["w"]["grad"]

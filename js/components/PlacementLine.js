@@ -1,0 +1,55 @@
+// Where the panel is. A panel docked in the right sidebar leaves its cell a one-line note (with
+// "show here"), and a panel that cannot dock says why, in one line, and stays in the cell.
+import { button, element } from "../dom.js";
+
+/**
+ * The line a view shows for the panel's placement (pure).
+ * @param {import("../types.js").Placement} placement
+ * @param {{docked: boolean, folded: boolean}} view
+ */
+export function placementText(placement, { docked, folded }) {
+  if (docked) return "";
+  switch (placement?.state) {
+    case "side":
+      return folded ? "The tensor panel is docked in the right sidebar." : "";
+    case "docking":
+      return "Docking in the right sidebar… If no Tensors tab appears, reload the page: ipylab's extension loads with it.";
+    case "closed":
+    case "unsupported":
+      return placement.note ?? "";
+    default:
+      return "";
+  }
+}
+
+/** Whether this view is the one in the sidebar of JupyterLab or Notebook 7. */
+export function isDocked(el) {
+  return !!el.closest("#jp-right-stack, .jp-SideAreaWidget");
+}
+
+/** Whether this view is in a notebook page that has a right sidebar to dock in. */
+export function canDockFrom(el) {
+  return !!el.closest(".jp-Notebook") && !!document.getElementById("jp-right-stack");
+}
+
+/** Calls `then` once `el` is in the document (a view is rendered before it is attached). */
+export function whenAttached(el, then, tries = 400) {
+  if (el.isConnected) then();
+  else if (tries > 0) setTimeout(() => whenAttached(el, then, tries - 1), 50);
+}
+
+export class PlacementLine {
+  /** @param {{onShowHere: () => void}} handlers */
+  constructor({ onShowHere }) {
+    this.text = element("span");
+    this.showHere = button("show-here", "show here", { title: "Show the panel in this cell too", onclick: onShowHere });
+    this.el = element("div", { "data-role": "placement", hidden: true }, this.text, " ", this.showHere);
+  }
+
+  update(placement, view) {
+    const text = placementText(placement, view);
+    this.text.textContent = text;
+    this.showHere.hidden = !view.folded;
+    this.el.hidden = !text;
+  }
+}

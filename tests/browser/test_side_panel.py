@@ -1,0 +1,88 @@
+"""The panel docked beside the code: `%tensor_inspector side` in JupyterLab 4 and Notebook 7
+(ipylab places it), in view at the end of a long notebook, and updated by its last cell."""
+
+import nbformat
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.lab import (
+    PRELUDE,
+    copy_to_docs,
+    open_notebook,
+    run_all_cells,
+    screenshot,
+    start_server,
+    wait_until_idle,
+)
+
+pytestmark = pytest.mark.browser
+
+CELLS = 60
+
+
+def long_notebook(path) -> None:
+    """60 cells: load, dock, 56 cells of work, and a last cell that makes a new tensor."""
+    cells = [PRELUDE + "\nimport torch\n%load_ext tensor_inspector", "%tensor_inspector side"]
+    cells += [f"x{i} = torch.full((2,), {i}.0)" for i in range(CELLS - 3)]
+    cells.append("last = torch.arange(4.0, requires_grad=True)")
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nbformat.write(notebook, path)
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("side")
+    long_notebook(folder / "long.ipynb")
+    return folder
+
+
+def in_viewport(locator) -> bool:
+    return locator.evaluate(
+        """(node) => {
+          const box = node.getBoundingClientRect();
+          return box.width > 0 && box.height > 0 && box.top >= 0 && box.left >= 0
+            && box.bottom <= window.innerHeight + 1 && box.right <= window.innerWidth + 1;
+        }"""
+    )
+
+
+def scroll_to_last_cell(page) -> None:
+    last = page.locator(".jp-Notebook .jp-Cell").last
+    last.scroll_into_view_if_needed()
+    expect(last).to_be_in_viewport()
+
+
+@pytest.mark.parametrize("app", ["jupyterlab", "notebook"])
+def test_side_docks_the_panel_in_view_of_the_last_cell(app, root, tmp_path_factory, page):
+    server = start_server(app, root, tmp_path_factory)
+    try:
+        open_notebook(page, server, "long.ipynb")
+        run_all_cells(page)
+        docked = page.locator("#jp-right-stack .tensor-inspector")
+        row = docked.locator('[data-tensor="last"]')
+        row.wait_for(timeout=120_000)
+        wait_until_idle(page)
+        scroll_to_last_cell(page)
+        assert in_viewport(docked.locator('[data-tensor="last"] [data-field="name"]'))
+        expect(docked.locator('[data-tensor="last"] [data-field="shape"]')).to_have_text("[4]")
+        # The cell that docked it keeps a line that says where the panel went.
+        note = page.locator('.jp-Notebook .tensor-inspector [data-role="placement"]')
+        expect(note.filter(has_text="docked in the right sidebar")).to_have_count(1)
+        expect(page.locator('.jp-Notebook .tensor-inspector[data-folded="true"]')).to_have_count(1)
+
+        # Still the last cell in view: run it again with a change, and the docked panel follows.
+        last = page.locator(".jp-Notebook .jp-Cell").last
+        last.locator(".jp-InputArea-editor").click()
+        page.keyboard.press("Control+a")
+        page.keyboard.type("last = torch.arange(6.0)")
+        page.keyboard.press("Shift+Enter")
+        wait_until_idle(page)
+        expect(docked.locator('[data-tensor="last"] [data-field="shape"]')).to_have_text("[6]")
+        assert in_viewport(docked.locator('[data-tensor="last"] [data-field="name"]'))
+        assert page.errors == []
+        name = "docked-panel" if app == "jupyterlab" else "docked-panel-notebook7"
+        copy_to_docs(screenshot(page, name), f"{name}.png")
+    finally:
+        server.stop()
