@@ -121,7 +121,7 @@ class Inspector:
             )
             panel.close()  # its comm goes; the kernel keeps nothing of it
         self.panels = []
-        self.dock.close()
+        self.dock.stop()
 
     # reading -------------------------------------------------------------------------------
 

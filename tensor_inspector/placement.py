@@ -88,6 +88,15 @@ class Dock:
         self.box = None
         self.panel = None
 
+    def stop(self) -> None:
+        """Unloading: the sidebar box goes, and so does ipylab's handle on the front end."""
+        self.close()
+        if self.app is not None:
+            for part in (self.app.shell, self.app.commands, self.app.sessions, self.app.menu,
+                         self.app.toolbar, self.app):  # fmt: skip
+                part.close()
+        self.app = None
+
     def _add(self) -> None:
         if self.box is not None and self.docked_id is None:
             self.app.shell.add(self.box, "right", {"rank": 1000})

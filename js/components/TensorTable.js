@@ -189,11 +189,12 @@ function cellTitle(field, row) {
 }
 
 /** A cell that says nothing a narrow panel needs: no grad_fn, requires_grad False, no grad
- * on a tensor that takes none. The narrow layout leaves these out. */
+ * where none will come. The narrow layout leaves these out. */
 function isQuiet(field, row) {
   if (field === "grad_fn") return !row.grad_fn;
   if (field === "requires_grad") return !row.requires_grad;
-  if (field === "grad") return row.grad == null && !row.requires_grad && row.status !== "error";
+  // A result (it has a grad_fn) gets no .grad either: backward() fills the leaves'.
+  if (field === "grad") return row.grad == null && (!row.requires_grad || !!row.grad_fn) && row.status !== "error";
   return false;
 }
 

@@ -132,3 +132,50 @@ def run_cell_source(page, source: str):
 def wait_until_idle(page) -> None:
     page.wait_for_timeout(300)
     page.wait_for_function(KERNEL_IDLE, timeout=120_000)
+
+
+OVERFLOW = """(root) => {
+  const box = root.getBoundingClientRect();
+  const host = root.closest('.jp-OutputArea-output, #jp-right-stack') ?? root.parentElement;
+  const outer = host.getBoundingClientRect();
+  const found = [];
+  if (box.right > outer.right + 1) found.push(`the panel is wider than ${host.className}`);
+  if (root.scrollWidth > root.clientWidth + 1) {
+    found.push(`the panel scrolls sideways: ${root.scrollWidth} > ${root.clientWidth} px`);
+  }
+  for (const node of root.querySelectorAll('*')) {
+    const rect = node.getBoundingClientRect();
+    if (rect.width === 0 && rect.height === 0) continue;
+    if (rect.right > box.right + 1 || rect.left < box.left - 1) {
+      const field = node.dataset?.field ?? node.dataset?.action ?? node.dataset?.role ?? '';
+      found.push(`${node.tagName} ${field} ${Math.round(rect.left)}..${Math.round(rect.right)}`);
+    }
+  }
+  return found.slice(0, 10);
+}"""
+
+
+def overflowing(panel) -> list[str]:
+    """The panel's elements that stick out of it, and whether it scrolls sideways: [] when
+    everything fits the panel's width."""
+    return panel.evaluate(OVERFLOW)
+
+
+def unreachable_buttons(panel) -> list[str]:
+    """The panel's enabled buttons a click would not reach (covered, cut off, off-screen
+    even after scrolling): Playwright's trial click checks each one, clicking nothing."""
+    missed = []
+    buttons = panel.locator("button:visible:enabled")
+    for index in range(buttons.count()):
+        button = buttons.nth(index)
+        try:
+            button.scroll_into_view_if_needed(timeout=5_000)
+            button.click(trial=True, timeout=5_000)
+        except Exception as error:  # Playwright's timeout says what covers it
+            missed.append(f"{button.get_attribute('data-action')}: {str(error).splitlines()[0]}")
+    return missed
+
+
+def run_all_cells_by_command(page) -> None:
+    """Run All through JupyterLab's command: narrow windows fold the menu bar away."""
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")

@@ -49,9 +49,11 @@ def test_running_the_example_fills_the_panel(lab, page):
     assert field(panel, "z", "grad_fn").inner_text() == "MulBackward0"
     assert grad.inner_text() == "[6., 12., 18.]"
     assert "No accelerator" in panel.locator('[data-role="devices"]').inner_text()
-    move = panel.locator('[data-tensor="t1"] button[data-action="move"]')
-    assert move.is_disabled()
-    assert "No accelerator" in move.get_attribute("title")
+    # Nowhere to move to: no move button, and no device menu; the header says why.
+    expect(panel.locator('button[data-action="move"]')).to_have_count(0)
+    expect(panel.locator('select[name="device"]')).to_be_hidden()
+    # t1 is also held by t2 (t2 = t1.to("cpu") returns t1 itself).
+    expect(panel.locator('[data-tensor="t1"] [data-role="aliases"]')).to_have_text(" (also t2)")
     panel.scroll_into_view_if_needed()
     copy_to_docs(screenshot(page, "jupyterlab-panel"), "panel.png")
     assert page.errors == []

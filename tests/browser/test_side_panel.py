@@ -9,9 +9,11 @@ from tests.browser.lab import (
     PRELUDE,
     copy_to_docs,
     open_notebook,
+    overflowing,
     run_all_cells,
     screenshot,
     start_server,
+    unreachable_buttons,
     wait_until_idle,
 )
 
@@ -81,8 +83,15 @@ def test_side_docks_the_panel_in_view_of_the_last_cell(app, root, tmp_path_facto
         wait_until_idle(page)
         expect(docked.locator('[data-tensor="last"] [data-field="shape"]')).to_have_text("[6]")
         assert in_viewport(docked.locator('[data-tensor="last"] [data-field="name"]'))
-        assert page.errors == []
         name = "docked-panel" if app == "jupyterlab" else "docked-panel-notebook7"
         copy_to_docs(screenshot(page, name), f"{name}.png")
+
+        # The sidebar is narrow (250-311 px): rows wrap, nothing sticks out, buttons work.
+        for width in (1400, 1024):
+            page.set_viewport_size({"width": width, "height": 1000})
+            page.wait_for_timeout(300)
+            assert not (found := overflowing(docked)), found
+            assert not (missed := unreachable_buttons(docked)), missed
+        assert page.errors == []
     finally:
         server.stop()

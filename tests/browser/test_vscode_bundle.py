@@ -209,3 +209,15 @@ def _luminance(css: str) -> float:
         int(x) / 255 for x in css[css.index("(") + 1 : css.index(")")].split(",")[:3]
     )
     return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def test_side_falls_back_to_the_cell_with_a_note_in_vscode(notebook):
+    page, cells = notebook
+    cells.run("%tensor_inspector side")
+    panel = page.locator(".tensor-inspector").last
+    note = panel.locator('[data-role="placement"]')
+    # VS Code has no side panel for widgets: the panel stays whole in the cell, and says so.
+    expect(note).to_contain_text("This front end has no side panel for widgets", timeout=30_000)
+    wait_for_text(field(panel, "t1", "shape"), "[3, 5]")
+    expect(panel).to_have_attribute("data-folded", "false")
+    assert page.errors == [] and page.evaluate("window.harnessErrors") == []
