@@ -2,15 +2,15 @@
 
 A refresh never reads an accelerator tensor's values: that would wait for the device. But once
 an action has read them, a later refresh can show them without a sync, for as long as the
-tensor is the same object at the same version (every in-place change bumps ``_version``).
-Nothing here keeps a tensor alive: entries hold a weak reference and drop when it dies.
+tensor is unchanged: the same id, memory, shape and ``_version`` (every in-place change bumps
+it). No reference to the tensor is kept, not even a weak one: a weak reference would keep
+``torch.utils.swap_tensors`` (moves, ``module.to`` with swapping) from working on it.
 """
 
 from __future__ import annotations
 
 import logging
-import weakref
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from typing import Any
 
 import torch
@@ -22,8 +22,16 @@ MAX_ELEMENTS = 64
 # An action reads at most this many tensors: a model's worth of tiny grads stays one transfer.
 MAX_TENSORS = 256
 
-# id(tensor) -> (weak reference, _version when read, nested lists of its values)
-_read: dict[int, tuple[weakref.ref, int, Any]] = {}
+# Entries kept, oldest dropped first: a few notebooks' worth of small grads.
+MAX_KEPT = 1024
+
+# id(tensor) -> (its identity when read, nested lists of its values)
+_read: OrderedDict[int, tuple[tuple, Any]] = OrderedDict()
+
+
+def _identity(tensor: torch.Tensor) -> tuple:
+    """What must match for values read earlier to still be this tensor's."""
+    return (tensor._version, tensor.data_ptr(), tuple(tensor.shape), tensor.dtype, tensor.device)
 
 
 def recall(tensor: torch.Tensor) -> Any:
@@ -31,10 +39,12 @@ def recall(tensor: torch.Tensor) -> Any:
     entry = _read.get(id(tensor))
     if entry is None:
         return None
-    ref, version, values = entry
-    if ref() is not tensor or version != tensor._version:
+    identity, values = entry
+    try:
+        return values if identity == _identity(tensor) else None
+    except Exception:
+        log.debug("identity unreadable", exc_info=True)
         return None
-    return values
 
 
 def readable(tensor: torch.Tensor | None) -> bool:
@@ -81,14 +91,7 @@ def _read_group(group: list[torch.Tensor]) -> None:
 
 def _store(tensor: torch.Tensor, values: Any) -> None:
     key = id(tensor)
-    _read[key] = (
-        weakref.ref(tensor, lambda _ref, key=key: _forget(key, _ref)),
-        tensor._version,
-        values,
-    )
-
-
-def _forget(key: int, ref: weakref.ref) -> None:
-    entry = _read.get(key)
-    if entry is not None and entry[0] is ref:
-        del _read[key]
+    _read.pop(key, None)
+    _read[key] = (_identity(tensor), values)
+    while len(_read) > MAX_KEPT:
+        _read.popitem(last=False)

@@ -54,6 +54,23 @@ def test_values_changed_in_place_since_the_read_are_not_shown(ip, inspector, sim
     assert grad["shape"] == [3]
 
 
+def test_a_grad_whose_values_were_read_still_moves_by_swapping(ip, inspector, sim_device):
+    run(
+        ip,
+        f"t5 = torch.tensor([1., 2, 3], requires_grad=True, device='{sim_device}')\n"
+        "y = (t5**2).sum()",
+    )
+    assert invoke(inspector.panel, "backward", {"name": "y"})["ok"]
+    assert invoke(inspector.panel, "stats", {"name": "t5"})["ok"]  # reads t5's own values
+    assert rows_by_name(ip)["t5"]["preview"] == [1.0, 2.0, 3.0]
+    run(ip, "del y")
+    # swap_tensors refuses a tensor anything holds a weak reference to: nothing of ours does.
+    reply = invoke(inspector.panel, "move", {"name": "t5", "device": "cpu"})
+    assert reply["ok"], reply
+    assert str(ip.user_ns["t5"].device) == "cpu" and str(ip.user_ns["t5"].grad.device) == "cpu"
+    assert rows_by_name(ip)["t5"]["grad"]["preview"] == [2.0, 4.0, 6.0]
+
+
 def test_remembered_values_keep_no_tensor_alive(ip, inspector, sim_device):
     run(
         ip,
