@@ -95,3 +95,37 @@ def test_side_docks_the_panel_in_view_of_the_last_cell(app, root, tmp_path_facto
         assert page.errors == []
     finally:
         server.stop()
+
+
+def test_closing_the_tab_brings_the_panel_back_to_its_cell(root, tmp_path_factory, page):
+    server = start_server("jupyterlab", root, tmp_path_factory)
+    try:
+        open_notebook(page, server, "long.ipynb")
+        run_all_cells(page)
+        docked = page.locator("#jp-right-stack .tensor-inspector")
+        docked.locator('[data-tensor="last"]').wait_for(timeout=120_000)
+        wait_until_idle(page)
+        folded = page.locator('.jp-Notebook .tensor-inspector[data-folded="true"]')
+        expect(folded).to_have_count(1)
+        # The user closes the Tensors tab (what its context menu's Close does).
+        page.evaluate(
+            """() => {
+              for (const widget of window.jupyterapp.shell.widgets('right')) {
+                if (widget.node.querySelector('.tensor-inspector')) widget.close();
+              }
+            }"""
+        )
+        expect(docked).to_have_count(0)
+        expect(folded).to_have_count(0)
+        # The cell that docked it shows the whole panel again, and says how to dock it again.
+        note = page.locator('.jp-Notebook .tensor-inspector [data-role="placement"]:visible')
+        expect(note).to_contain_text(
+            "The side panel was closed: %tensor_inspector side docks it again."
+        )
+        cell_panel = page.locator(".jp-Notebook .tensor-inspector").filter(
+            has_text="The side panel was closed"
+        )
+        expect(cell_panel.locator('[data-tensor="last"] [data-field="shape"]')).to_have_text("[4]")
+        assert page.errors == []
+    finally:
+        server.stop()
