@@ -8,12 +8,12 @@ accelerator tensor shows the values an action read earlier (read_values), if sti
 from __future__ import annotations
 
 import logging
-import math
 from typing import Any
 
 import torch
 
 from tensor_inspector import read_values
+from tensor_inspector.values import SHOWN_WHOLE, as_lists
 
 log = logging.getLogger("tensor_inspector")
 
@@ -35,9 +35,6 @@ ROW_KEYS = (
     "preview",
     "status",
 )
-
-# A preview beyond this many elements would crowd the panel and cost a copy.
-PREVIEW_MAX_ELEMENTS = 64
 
 
 def describe(tensor: torch.Tensor, name: str, aliases: list[str] | tuple[str, ...] = ()) -> dict:
@@ -125,20 +122,14 @@ def preview(tensor: torch.Tensor) -> Any:
     whose values an action has read (read_values); None for anything else."""
     try:
         if tensor.device.type != "cpu":
-            known = read_values.recall(tensor)  # never a read of the device
-            return None if known is None else _json_safe(known)
+            return read_values.recall(tensor)  # never a read of the device
         if (
             tensor.layout != torch.strided
-            or tensor.numel() > PREVIEW_MAX_ELEMENTS
+            or tensor.numel() > SHOWN_WHOLE
             or type(tensor) not in _PLAIN_TENSOR_TYPES
         ):
             return None
-        values = tensor.detach()
-        if values.is_quantized:
-            values = values.dequantize()
-        if values.dtype.is_floating_point and values.dtype.itemsize == 1:
-            values = values.float()  # fp8 has no tolist()
-        return _json_safe(values.tolist())
+        return as_lists(tensor.detach())
     except Exception:
         log.debug("values unreadable", exc_info=True)
         return None
@@ -186,16 +177,6 @@ def _careful_fingerprint(tensor: torch.Tensor) -> tuple:
 
 # Subclasses (FakeTensor, wrappers) may pretend to be on the CPU without holding values.
 _PLAIN_TENSOR_TYPES = (torch.Tensor, torch.nn.Parameter, getattr(torch.nn, "Buffer", torch.Tensor))
-
-
-def _json_safe(values: Any) -> Any:
-    if isinstance(values, list):
-        return [_json_safe(value) for value in values]
-    if isinstance(values, float) and not math.isfinite(values):
-        return str(values)
-    if isinstance(values, complex):
-        return str(values)
-    return values
 
 
 def _optional(read) -> Any:

@@ -16,9 +16,10 @@ from collections.abc import Iterable, Iterator, Mapping
 
 import torch
 
+from tensor_inspector.values import SHOWN_WHOLE, as_lists
+
 MAX_NODES = 200
 COUNT_LIMIT = 100_000  # nodes counted (not drawn) beyond the cap, to say "+N more"
-FULL_VALUES = 64  # a gradient of at most this many elements is shown whole
 
 
 def node_id(node) -> str:
@@ -206,11 +207,8 @@ def values_of(gradients: tuple) -> object:
     if not present:
         return None
     grad = present[0]
-    if grad.numel() <= FULL_VALUES:
-        values = grad.cpu()
-        if values.dtype.is_floating_point and values.dtype.itemsize == 1:
-            values = values.float()
-        return values.tolist()
+    if grad.numel() <= SHOWN_WHOLE:
+        return as_lists(grad.cpu())
     floats = grad.float()
     stats = torch.stack([floats.min(), floats.max(), floats.mean()]).tolist()  # one transfer
     return {"shape": list(grad.shape), "min": stats[0], "max": stats[1], "mean": stats[2]}

@@ -52,7 +52,7 @@ class Dock:
         """The panel is to be docked: its views in a notebook page will send ``dock``."""
         if self.panel is not None and self.panel is not panel and self.docked_id is not None:
             self.close()  # a new panel takes the sidebar
-        panel.placement = {"state": "asked"}
+        self._state(panel, "asked")
 
     def request(self, panel, here: bool) -> dict:
         """A view of ``panel`` asks to dock it; ``here`` says whether its page has a right

@@ -15,17 +15,17 @@ from typing import Any
 
 import torch
 
+from tensor_inspector.values import SHOWN_WHOLE, as_lists
+
 log = logging.getLogger("tensor_inspector")
 
-# As many elements as describe.PREVIEW_MAX_ELEMENTS: what the table shows of a CPU tensor.
-MAX_ELEMENTS = 64
 # An action reads at most this many tensors: a model's worth of tiny grads stays one transfer.
 MAX_TENSORS = 256
 
 # Entries kept, oldest dropped first: a few notebooks' worth of small grads.
 MAX_KEPT = 1024
 
-# id(tensor) -> (its identity when read, nested lists of its values)
+# id(tensor) -> (its identity when read, its values as values.as_lists gives them)
 _read: OrderedDict[int, tuple[tuple, Any]] = OrderedDict()
 
 
@@ -55,7 +55,7 @@ def readable(tensor: torch.Tensor | None) -> bool:
             and tensor.device.type not in ("cpu", "meta")
             and tensor.layout == torch.strided
             and not tensor.is_quantized
-            and 0 < tensor.numel() <= MAX_ELEMENTS
+            and 0 < tensor.numel() <= SHOWN_WHOLE
             and recall(tensor) is None
         )
     except Exception:
@@ -83,10 +83,10 @@ def remember(tensors) -> None:
 def _read_group(group: list[torch.Tensor]) -> None:
     flat = [tensor.detach().reshape(-1) for tensor in group]
     if group[0].dtype.is_floating_point and group[0].dtype.itemsize == 1:
-        flat = [values.float() for values in flat]  # fp8 has no tolist()
+        flat = [values.float() for values in flat]  # fp8 widened on the device, before cat
     on_cpu = torch.cat(flat).cpu()  # the one transfer
     for tensor, values in zip(group, on_cpu.split([t.numel() for t in group]), strict=True):
-        _store(tensor, values.reshape(tensor.shape).tolist())
+        _store(tensor, as_lists(values.reshape(tensor.shape)))
 
 
 def _store(tensor: torch.Tensor, values: Any) -> None:

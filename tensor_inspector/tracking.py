@@ -145,13 +145,7 @@ class Tracker:
         if any(needs_values(packed) for packed in self._seen.values()):
             for tensor, names in find_tensors(namespace, hidden).tensors.values():
                 by_name[names[0]] = tensor
-        rows = []
-        for name, packed in self._seen.items():
-            row = unpack(packed)
-            if needs_values(packed) and name in by_name:
-                row["preview"] = preview(by_name[name])
-            rows.append(row)
-        return rows
+        return [_sendable(packed, by_name.get(name)) for name, packed in self._seen.items()]
 
     def scan(
         self, namespace: Mapping[str, object], hidden: Mapping[str, object] | None = None
@@ -196,10 +190,7 @@ class Tracker:
                 _count(memory, before, -1)
                 _count(memory, seen, +1)
             if seen is not before and (before is None or before != seen):
-                row = unpack(seen)
-                if needs_values(seen):
-                    row["preview"] = preview(tensor)
-                upserted.append(row)
+                upserted.append(_sendable(seen, tensor))
         self._seen = current
         self.truncated = reachable.truncated
         self.skipped = reachable.skipped
@@ -226,10 +217,15 @@ class Tracker:
             log.debug("a tensor could not be described again", exc_info=True)
             return None
         self._seen[name] = row
-        sent = unpack(row)
-        if needs_values(row):
-            sent["preview"] = preview(tensor)
-        return sent
+        return _sendable(row, tensor)
+
+
+def _sendable(packed: Packed, tensor: torch.Tensor | None) -> dict:
+    """The row as a panel gets it: the values packing dropped are read again from the tensor."""
+    row = unpack(packed)
+    if tensor is not None and needs_values(packed):
+        row["preview"] = preview(tensor)
+    return row
 
 
 def _count(memory: dict[str, int], row: Packed | None, sign: int) -> None:
