@@ -185,11 +185,6 @@ function render({ model, el, experimental }) {
     showPlacement();
     askToDock();
   };
-  whenAttached(el, () => {
-    where.docked = isDocked(el);
-    onPlacement();
-    if (where.docked) revealChanged([...table.data.values()]);
-  });
   /** Docked beside the code, the panel scrolls to what the last cell made or changed. */
   const revealChanged = (rows) => {
     const changed = rows.find((row) => row.status === "new" || row.status === "changed");
@@ -197,6 +192,11 @@ function render({ model, el, experimental }) {
     const line = table.body.querySelector(`tr[data-tensor="${CSS.escape(changed.name)}"]`);
     line?.scrollIntoView({ block: "nearest" });
   };
+  whenAttached(el, () => {
+    where.docked = isDocked(el);
+    onPlacement();
+    if (where.docked) revealChanged([...table.data.values()]);
+  });
   const onBroadcast = (msg) => {
     if (msg?.kind !== "changes") return; // command replies are matched by invoke
     table.remove(msg.remove);

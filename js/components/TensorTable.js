@@ -25,7 +25,7 @@ const FIELD_TEXT = {
   device: (row) => row.device ?? "",
   requires_grad: (row) => (row.requires_grad == null ? "" : row.requires_grad ? "True" : "False"),
   grad_fn: (row) => row.grad_fn ?? "",
-  grad: (row) => (row.status === "error" ? "" : formatGrad(row.grad)),
+  grad: (row) => (row.status === "error" ? String(row.preview ?? "") : formatGrad(row.grad)),
   memory: (row) => formatBytes(row.storage_nbytes ?? row.nbytes),
   actions: () => "",
 };
@@ -118,8 +118,7 @@ export class TensorTable {
 
   renderRow(row) {
     const cells = COLUMNS.map(([field, label]) => {
-      const text = FIELD_TEXT[field](row);
-      const td = element("td", { "data-field": field, "data-label": label, "data-quiet": isQuiet(field, row) || null }, text);
+      const td = element("td", { "data-field": field, "data-label": label, "data-quiet": isQuiet(field, row) || null }, FIELD_TEXT[field](row));
       const title = cellTitle(field, row);
       if (title) td.title = title;
       if (field === "name") td.append(...nameExtras(row));
@@ -127,7 +126,6 @@ export class TensorTable {
         td.classList.add("ti-clickable");
         td.addEventListener("click", () => this.toggleValues(row.name));
       }
-      if (field === "grad" && row.status === "error") td.append(element("span", { className: "ti-error-text" }, String(row.preview ?? "")));
       if (field === "actions") td.append(...this.buttons(row));
       return td;
     });
