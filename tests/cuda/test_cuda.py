@@ -4,12 +4,23 @@ import pytest
 import torch
 
 from tensor_inspector import ActionError, CrossDeviceError
-from tests.conftest import rows_by_name, run
+from tests.conftest import invoke, rows_by_name, run
 
 pytestmark = [
     pytest.mark.cuda,
     pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU"),
 ]
+
+
+def refresh_afresh_where_a_sync_raises(inspector) -> None:
+    """Describe every row anew, with CUDA raising on any synchronisation."""
+    torch.cuda.synchronize()
+    torch.cuda.set_sync_debug_mode("error")
+    try:
+        inspector.tracker = type(inspector.tracker)()
+        inspector.refresh()
+    finally:
+        torch.cuda.set_sync_debug_mode("default")
 
 
 def test_refresh_never_synchronises_the_gpu(ip, inspector):
@@ -19,13 +30,7 @@ def test_refresh_never_synchronises_the_gpu(ip, inspector):
         "y = (t5**2).sum()\ny.backward()\nbig = torch.ones(1000, 1000, device='cuda:0')\n"
         "model = torch.nn.Linear(8, 4).cuda()",
     )
-    torch.cuda.synchronize()
-    torch.cuda.set_sync_debug_mode("error")
-    try:
-        inspector.tracker = type(inspector.tracker)()  # describe every row afresh
-        inspector.refresh()
-    finally:
-        torch.cuda.set_sync_debug_mode("default")
+    refresh_afresh_where_a_sync_raises(inspector)
     rows = {row["name"]: row for row in inspector.rows}
     assert rows["t5"]["device"] == "cuda:0"
     assert rows["t5"]["grad"]["device"] == "cuda:0"
@@ -136,15 +141,7 @@ def test_stats_read_a_gpu_tensor_in_one_transfer(ip, inspector):
 
 
 def test_a_panel_backward_shows_small_gpu_grads_without_a_sync_on_refresh(ip, inspector):
-    from tests.conftest import invoke
-
     run(ip, "t5 = torch.tensor([1., 2, 3], requires_grad=True, device='cuda:0')\ny = (t5**2).sum()")
     assert invoke(inspector.panel, "backward", {"name": "y"})["ok"]
-    torch.cuda.synchronize()
-    torch.cuda.set_sync_debug_mode("error")
-    try:
-        inspector.tracker = type(inspector.tracker)()  # describe every row afresh
-        inspector.refresh()
-    finally:
-        torch.cuda.set_sync_debug_mode("default")
+    refresh_afresh_where_a_sync_raises(inspector)
     assert rows_by_name(ip)["t5"]["grad"]["preview"] == [2.0, 4.0, 6.0]

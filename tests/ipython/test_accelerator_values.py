@@ -7,12 +7,16 @@ import weakref
 from tests.conftest import invoke, rows_by_name, run
 
 
-def test_a_panel_backward_shows_the_accelerator_grads_values(ip, inspector, sim_device):
+def t5_and_y_on(ip, device: str) -> None:
+    """The example's leaf t5 on ``device``, and y = (t5**2).sum() waiting for backward()."""
     run(
         ip,
-        f"t5 = torch.tensor([1., 2, 3], requires_grad=True, device='{sim_device}')\n"
-        "y = (t5**2).sum()",
+        f"t5 = torch.tensor([1., 2, 3], requires_grad=True, device='{device}')\ny = (t5**2).sum()",
     )
+
+
+def test_a_panel_backward_shows_the_accelerator_grads_values(ip, inspector, sim_device):
+    t5_and_y_on(ip, sim_device)
     reply = invoke(inspector.panel, "backward", {"name": "y"})
     assert reply["ok"], reply
     grad = rows_by_name(ip)["t5"]["grad"]
@@ -42,11 +46,7 @@ def test_a_backward_in_a_cell_is_not_read_until_stats_asks(ip, inspector, sim_de
 
 
 def test_values_changed_in_place_since_the_read_are_not_shown(ip, inspector, sim_device):
-    run(
-        ip,
-        f"t5 = torch.tensor([1., 2, 3], requires_grad=True, device='{sim_device}')\n"
-        "y = (t5**2).sum()",
-    )
+    t5_and_y_on(ip, sim_device)
     assert invoke(inspector.panel, "backward", {"name": "y"})["ok"]
     run(ip, "with torch.no_grad():\n    t5.grad.mul_(10)")
     grad = rows_by_name(ip)["t5"]["grad"]
@@ -55,11 +55,7 @@ def test_values_changed_in_place_since_the_read_are_not_shown(ip, inspector, sim
 
 
 def test_a_grad_whose_values_were_read_still_moves_by_swapping(ip, inspector, sim_device):
-    run(
-        ip,
-        f"t5 = torch.tensor([1., 2, 3], requires_grad=True, device='{sim_device}')\n"
-        "y = (t5**2).sum()",
-    )
+    t5_and_y_on(ip, sim_device)
     assert invoke(inspector.panel, "backward", {"name": "y"})["ok"]
     assert invoke(inspector.panel, "stats", {"name": "t5"})["ok"]  # reads t5's own values
     assert rows_by_name(ip)["t5"]["preview"] == [1.0, 2.0, 3.0]
@@ -72,11 +68,7 @@ def test_a_grad_whose_values_were_read_still_moves_by_swapping(ip, inspector, si
 
 
 def test_remembered_values_keep_no_tensor_alive(ip, inspector, sim_device):
-    run(
-        ip,
-        f"t5 = torch.tensor([1., 2, 3], requires_grad=True, device='{sim_device}')\n"
-        "y = (t5**2).sum()",
-    )
+    t5_and_y_on(ip, sim_device)
     assert invoke(inspector.panel, "backward", {"name": "y"})["ok"]
     grad = weakref.ref(ip.user_ns["t5"].grad)
     run(ip, "del t5, y")
