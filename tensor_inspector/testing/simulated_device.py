@@ -10,6 +10,10 @@ sets up one queue per device then, and never again.
 
 Like a GPU, it refuses to mix its tensors with CPU tensors, except for CPU 0-dim tensors,
 which PyTorch's element-wise kernels accept as scalars.
+
+It counts its copies between device and host: ``reset_transfers()``, then ``transfers()``
+lists the bytes of each copy since, so tests check that a refresh reads no values and that
+a statistic reads them once.
 """
 
 from __future__ import annotations
@@ -23,6 +27,54 @@ from torch.utils._pytree import tree_map
 DEVICE_TYPE = "sim"
 
 _installed = False
+
+# Bytes of each copy between device and host since reset_transfers(), in order.
+_transfers: list[int] = []
+
+
+def transfers() -> list[int]:
+    """The byte count of each device<->host copy since ``reset_transfers()``: a tensor
+    moved either way, a value read back (``.item()``, ``bool()``, ``tolist()``, printing),
+    or the element count that an operator with a data-dependent shape reads (``nonzero``)."""
+    return list(_transfers)
+
+
+def reset_transfers() -> None:
+    _transfers.clear()
+
+
+def _count(nbytes: int) -> None:
+    _transfers.append(int(nbytes))
+
+
+def _nbytes(tensor: torch.Tensor) -> int:
+    return tensor.numel() * tensor.element_size()
+
+
+# Operators whose output size depends on the values: on a GPU they read a count back.
+_DATA_DEPENDENT_SHAPE = {
+    "nonzero",
+    "masked_select",
+    "_unique",
+    "_unique2",
+    "unique_dim",
+    "unique_consecutive",
+    "unique_dim_consecutive",
+    "repeat_interleave",
+}
+_PYTHON_SCALARS = (bool, int, float, complex)
+
+
+def _count_read_back(func, args, out) -> None:
+    """Count what a GPU would copy to the host for this operator: its Python scalar result
+    (``item``, ``equal``, ``allclose``) or the element count of a data-dependent shape."""
+    if type(out) in _PYTHON_SCALARS:
+        if func is torch.ops.aten._local_scalar_dense.default:
+            _count(args[0].element_size())
+        else:
+            _count(1)
+    elif func._schema.name.split("::")[-1] in _DATA_DEPENDENT_SHAPE:
+        _count(8)
 
 
 class SimulatedTensor(torch.Tensor):
@@ -46,12 +98,15 @@ class SimulatedTensor(torch.Tensor):
         return wrapper
 
     def __repr__(self, *, tensor_contents=None):
+        _count(_nbytes(self.raw))
         return f"tensor({self.raw.tolist()}, device='{DEVICE_TYPE}:0')"
 
     def tolist(self):
+        _count(_nbytes(self.raw))
         return self.raw.tolist()
 
     def __format__(self, spec: str) -> str:
+        _count(_nbytes(self.raw))
         return self.raw.__format__(spec)
 
     @classmethod
@@ -59,6 +114,10 @@ class SimulatedTensor(torch.Tensor):
         if not kwargs and len(args) == 1 and type(args[0]) is SimulatedTensor:
             # One simulated tensor mixes nothing: the common case, kept cheap.
             out = func(args[0].raw)
+            if not isinstance(out, torch.Tensor):
+                _count_read_back(func, args, out)
+            elif func._schema.name.split("::")[-1] in _DATA_DEPENDENT_SHAPE:
+                _count(8)
             if func.is_view or _returns_input(func):
                 return _rewrap_inplace(func, args, out)
             return tree_map(_wrap, out)
@@ -71,6 +130,10 @@ class SimulatedTensor(torch.Tensor):
         if "device" in raw_kwargs:
             raw_kwargs["device"] = "cpu"
         out = func(*raw_args, **raw_kwargs)
+        if not isinstance(out, torch.Tensor) or func._schema.name.split("::")[-1] in (
+            _DATA_DEPENDENT_SHAPE
+        ):
+            _count_read_back(func, args, out)
         if func.is_view or _returns_input(func):
             return _rewrap_inplace(func, args, out)
         return tree_map(_wrap, out)
@@ -157,13 +220,18 @@ def _transfer(func, args, kwargs):
     if func is torch.ops.aten.copy_.default:
         dst, src = args[0], args[1]
         dst_raw = dst.raw if isinstance(dst, SimulatedTensor) else dst
+        if isinstance(dst, SimulatedTensor) != isinstance(src, SimulatedTensor):
+            _count(_nbytes(dst_raw))
         dst_raw.copy_(_unwrap(src))
         return dst
     # _to_copy with a target device
     target = kwargs.get("device")
     new_kwargs = {k: v for k, v in kwargs.items() if k != "device"}
     out = torch.ops.aten._to_copy.default(_unwrap(src), **new_kwargs)
-    if target is not None and torch.device(target).type != DEVICE_TYPE:
+    to_device = target is not None and torch.device(target).type == DEVICE_TYPE
+    if isinstance(src, SimulatedTensor) != (target is None or to_device):
+        _count(_nbytes(out))  # the device's bytes reach the host, or the host's the device
+    if target is not None and not to_device:
         return out.to(target)
     return SimulatedTensor(out)
 
@@ -184,6 +252,8 @@ def _empty_memory_format(
 
 
 def _copy_from(src, dst, non_blocking=False):
+    if isinstance(dst, SimulatedTensor) != isinstance(src, SimulatedTensor):
+        _count(_nbytes(_unwrap(dst)))
     _unwrap(dst).copy_(_unwrap(src))
     return dst
 
