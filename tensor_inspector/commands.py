@@ -62,6 +62,19 @@ def stats(inspector: Inspector, msg: dict) -> dict:
     return {"ok": True, "level": "info", "stats": inspector.stats(_name(msg))}
 
 
+def picture(inspector: Inspector, msg: dict) -> dict:
+    """A slice of a row's values (or its grad's) for the picture view; picture.py checks
+    every field."""
+    image = msg.get("image", False)
+    if type(image) is not bool:
+        raise ActionError("image must be true or false.")
+    drawn = inspector.picture(
+        _name(msg), msg.get("of", "values"), msg.get("dims"), msg.get("at"),
+        msg.get("window"), msg.get("max_side", 64), image,
+    )  # fmt: skip
+    return {"ok": True, "level": "info", "picture": drawn}
+
+
 def unnamed(inspector: Inspector, _msg: dict) -> dict:
     """Memory held without a name: the list, and its total per device."""
     from tensor_inspector.unnamed import totals
@@ -105,6 +118,7 @@ COMMANDS: dict[str, Callable[[Inspector, dict], dict]] = {
         backward,
         graph,
         stats,
+        picture,
         unnamed,
         release,
         zero_grad,

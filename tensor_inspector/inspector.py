@@ -248,6 +248,27 @@ class Inspector:
                     panel.send_changes([row], [])
         return computed
 
+    def picture(
+        self,
+        name: str,
+        of: str = "values",
+        dims=None,
+        at=None,
+        window=None,
+        max_side: int = 64,
+        image: bool = False,
+    ) -> dict:
+        """A 2-D slice of ``name``'s values (or its grad's, ``of="grad"``) as plain data for
+        a heatmap, or an RGB(A) image with ``image=True``: ``dims`` shown as rows and
+        columns, ``at`` the index of every other dimension, ``window`` ``[r0, r1, c0, c1]``,
+        at most ``max_side`` rows and columns (strided evenly). See picture.py. On request
+        only: it reads values, in one transfer of what is shown."""
+        from tensor_inspector.picture import picture_of
+
+        namespace = actions.Namespace(self.shell.user_ns, self.shell.user_ns_hidden)
+        options = {"dims": dims, "at": at, "window": window, "max_side": max_side}
+        return picture_of(namespace.get(name), name, of, image=image, **options)
+
     def unnamed(self) -> list[dict]:
         """Tensors alive in the kernel that no name reaches, largest first: shape, dtype,
         device, nbytes (the storage, once) and held_by (Out[7], last error: f() local x,

@@ -66,6 +66,10 @@ class Panel(anywidget.AnyWidget):
         return self._answer("stats", msg, self), []
 
     @command
+    def picture(self, msg, _buffers):
+        return self._answer("picture", msg, self), []
+
+    @command
     def unnamed(self, msg, _buffers):
         return self._answer("unnamed", msg, self), []
 
