@@ -4,10 +4,11 @@ on an accelerator (read_values.py) and the gradients of a traced backward (graph
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import torch
+
+from tensor_inspector.strict_json import strict as json_safe
 
 # A tensor of at most this many elements is shown whole: in the table, and on the graph.
 SHOWN_WHOLE = 64
@@ -21,13 +22,3 @@ def as_lists(values: torch.Tensor) -> Any:
     if values.dtype.is_floating_point and values.dtype.itemsize == 1:
         values = values.float()
     return json_safe(values.tolist())
-
-
-def json_safe(values: Any) -> Any:
-    if isinstance(values, list):
-        return [json_safe(value) for value in values]
-    if isinstance(values, float) and not math.isfinite(values):
-        return str(values)
-    if isinstance(values, complex):
-        return str(values)
-    return values
