@@ -44,6 +44,25 @@ def default_target() -> str | None:
     return None if kind is None else f"{kind}:0"
 
 
+def current_index() -> int:
+    """The accelerator's current device, which a bare 'cuda' means."""
+    try:
+        return int(torch.accelerator.current_device_index())
+    except Exception:
+        log.debug("current_device_index failed", exc_info=True)
+        return 0
+
+
+def with_index(device: str) -> str:
+    """'cuda' -> 'cuda:1' when device 1 is current, as PyTorch reads a bare device; 'cpu'
+    and indexed names are returned as they are."""
+    if ":" in device or device in ("cpu", "meta"):
+        return device
+    if device != accelerator_type():
+        return device
+    return f"{device}:{current_index()}"
+
+
 def summary() -> dict:
     """What the panel's device header shows."""
     kind = accelerator_type()
@@ -101,16 +120,24 @@ def _device_name(kind: str, index: int) -> str | None:
 
 
 def _memory_reserved(index: int) -> int | None:
-    try:
-        return int(torch.accelerator.memory_reserved(index))
-    except Exception:
-        log.debug("memory_reserved failed", exc_info=True)
-        return None
+    return _memory("memory_reserved", index)
 
 
 def _memory_allocated(index: int) -> int | None:
+    return _memory("memory_allocated", index)
+
+
+def _memory(reading: str, index: int) -> int | None:
+    """torch.accelerator's reading, or the backend module's own where the backend has no
+    caching allocator (an out-of-tree device such as the simulated one)."""
     try:
-        return int(torch.accelerator.memory_allocated(index))
+        return int(getattr(torch.accelerator, reading)(index))
     except Exception:
-        log.debug("memory_allocated failed", exc_info=True)
+        log.debug("torch.accelerator.%s failed", reading, exc_info=True)
+    kind = accelerator_type()
+    own = getattr(_backend_module(kind), reading, None) if kind else None
+    try:
+        return int(own(index)) if own is not None else None
+    except Exception:
+        log.debug("%s.%s failed", kind, reading, exc_info=True)
         return None

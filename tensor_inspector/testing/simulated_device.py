@@ -4,12 +4,15 @@ It registers PyTorch's PrivateUse1 backend under the name ``sim``. Its tensors h
 values in CPU memory, so ``.to("sim")``, ``.item()``, ``backward()`` and optimizers work,
 while ``torch.accelerator.is_available()`` is True and the device reads ``sim:0``. Tests
 use it to run the moves, backward passes and device checks that need a second device.
+``install(devices=2)`` adds ``sim:1``, as a machine with two GPUs has ``cuda:0`` and ``cuda:1``;
+``install()`` goes back to one.
 
 Call ``install()`` before the first ``backward()`` of the process: PyTorch's autograd engine
 sets up one queue per device then, and never again.
 
 Like a GPU, it refuses to mix its tensors with CPU tensors, except for CPU 0-dim tensors,
-which PyTorch's element-wise kernels accept as scalars.
+which PyTorch's element-wise kernels accept as scalars, and refuses to mix ``sim:0`` with
+``sim:1``. Memory is counted per device (``torch.sim.memory_allocated(index)``).
 
 It counts its copies between device and host: ``reset_transfers()``, then ``transfers()``
 lists the bytes of each copy since, so tests check that a refresh reads no values and that
@@ -18,6 +21,7 @@ a statistic reads them once.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import weakref
 
@@ -27,6 +31,10 @@ from torch.utils._pytree import tree_map
 DEVICE_TYPE = "sim"
 
 _installed = False
+_device_count = 1
+_current_index = 0
+# Every live simulated tensor's values, by id, with its device index: what memory_allocated sums.
+_live_raws: dict[int, tuple[int, weakref.ref]] = {}
 
 # Bytes of each copy between device and host since reset_transfers(), in order.
 _transfers: list[int] = []
@@ -83,7 +91,12 @@ class SimulatedTensor(torch.Tensor):
     raw: torch.Tensor
 
     @staticmethod
-    def __new__(cls, raw: torch.Tensor, requires_grad: bool = False):
+    def __new__(cls, raw: torch.Tensor, requires_grad: bool = False, index: int = 0):
+        if not 0 <= index < _device_count:
+            raise RuntimeError(
+                f"CUDA error: invalid device ordinal ({DEVICE_TYPE}:{index} of "
+                f"{_device_count} device{'s' if _device_count != 1 else ''})"
+            )
         wrapper = torch.Tensor._make_wrapper_subclass(
             cls,
             raw.shape,
@@ -91,15 +104,16 @@ class SimulatedTensor(torch.Tensor):
             storage_offset=raw.storage_offset(),
             dtype=raw.dtype,
             layout=raw.layout,
-            device=torch.device(DEVICE_TYPE, 0),
+            device=torch.device(DEVICE_TYPE, index),
             requires_grad=requires_grad,
         )
         wrapper.raw = raw
+        _count_memory(raw, index)
         return wrapper
 
     def __repr__(self, *, tensor_contents=None):
         _count(_nbytes(self.raw))
-        return f"tensor({self.raw.tolist()}, device='{DEVICE_TYPE}:0')"
+        return f"tensor({self.raw.tolist()}, device='{self.device}')"
 
     def tolist(self):
         _count(_nbytes(self.raw))
@@ -120,14 +134,18 @@ class SimulatedTensor(torch.Tensor):
                 _count(8)
             if func.is_view or _returns_input(func):
                 return _rewrap_inplace(func, args, out)
-            return tree_map(_wrap, out)
+            return tree_map(_wrapper_on(args[0].device.index), out)
         kwargs = kwargs or {}
         if func in _TRANSFERS:
             return _transfer(func, args, kwargs)
+        index = _one_index(func, args, kwargs)
         _refuse_mixed_devices(func, args, kwargs)
         raw_args = tree_map(_unwrap, args)
         raw_kwargs = tree_map(_unwrap, kwargs)
         if "device" in raw_kwargs:
+            target = raw_kwargs["device"]
+            if target is not None and torch.device(target).type == DEVICE_TYPE:
+                index = _index_of(torch.device(target))
             raw_kwargs["device"] = "cpu"
         out = func(*raw_args, **raw_kwargs)
         if not isinstance(out, torch.Tensor) or func._schema.name.split("::")[-1] in (
@@ -136,17 +154,60 @@ class SimulatedTensor(torch.Tensor):
             _count_read_back(func, args, out)
         if func.is_view or _returns_input(func):
             return _rewrap_inplace(func, args, out)
-        return tree_map(_wrap, out)
+        return tree_map(_wrapper_on(index), out)
 
 
 def _unwrap(value):
     return value.raw if isinstance(value, SimulatedTensor) else value
 
 
-def _wrap(value):
-    if isinstance(value, torch.Tensor) and not isinstance(value, SimulatedTensor):
-        return SimulatedTensor(value)
-    return value
+def _wrapper_on(index: int):
+    def wrap(value):
+        if isinstance(value, torch.Tensor) and not isinstance(value, SimulatedTensor):
+            return SimulatedTensor(value, index=index)
+        return value
+
+    return wrap
+
+
+def _index_of(device: torch.device) -> int:
+    """A device written without an index ('sim', like 'cuda') means the current one."""
+    return _current_index if device.index is None else device.index
+
+
+def _one_index(func, args, kwargs) -> int:
+    """The one simulated device an operator's tensors are on. Two indices are refused with
+    CUDA's words, as sim:0 and sim:1 are two GPUs."""
+    indices = sorted(
+        {
+            value.device.index
+            for value in tree_flatten_tensors((args, kwargs))
+            if isinstance(value, SimulatedTensor)
+        }
+    )
+    if len(indices) > 1:
+        raise RuntimeError(
+            "Expected all tensors to be on the same device, but found at least two devices, "
+            f"{DEVICE_TYPE}:{indices[0]} and {DEVICE_TYPE}:{indices[1]}! ({func})"
+        )
+    return indices[0] if indices else _current_index
+
+
+def _count_memory(raw: torch.Tensor, index: int) -> None:
+    key = id(raw)
+    _live_raws[key] = (index, weakref.ref(raw, lambda _, key=key: _live_raws.pop(key, None)))
+
+
+def memory_allocated(index: int = 0) -> int:
+    """Bytes held by the live tensors of ``sim:index``, each storage once."""
+    storages: dict[int, int] = {}
+    for held_on, ref in list(_live_raws.values()):
+        raw = ref()
+        if raw is None or held_on != index:
+            continue
+        storage = raw.untyped_storage()
+        storages[storage.data_ptr()] = storage.nbytes()
+    return sum(storages.values())
 
 
 def _returns_input(func) -> bool:
@@ -162,7 +223,7 @@ def _rewrap_inplace(func, args, out):
         for arg in args:
             if isinstance(arg, SimulatedTensor) and out is arg.raw:
                 return arg
-    return tree_map(_wrap, out)
+    return tree_map(_wrapper_on(_simulated_device_of(args).index), out)
 
 
 def _is_cpu_scalar(value) -> bool:
@@ -205,8 +266,15 @@ def _refuse_mixed_devices(func, args, kwargs) -> None:
             continue
         raise RuntimeError(
             "Expected all tensors to be on the same device, but found at least two devices, "
-            f"{DEVICE_TYPE}:0 and {value.device}! ({func})"
+            f"{_simulated_device_of((args, kwargs))} and {value.device}! ({func})"
         )
+
+
+def _simulated_device_of(tree) -> torch.device:
+    for value in tree_flatten_tensors(tree):
+        if isinstance(value, SimulatedTensor):
+            return value.device
+    return torch.device(DEVICE_TYPE, _current_index)
 
 
 def tree_flatten_tensors(tree) -> list:
@@ -233,7 +301,9 @@ def _transfer(func, args, kwargs):
         _count(_nbytes(out))  # the device's bytes reach the host, or the host's the device
     if target is not None and not to_device:
         return out.to(target)
-    return SimulatedTensor(out)
+    if target is not None:
+        return SimulatedTensor(out, index=_index_of(torch.device(target)))
+    return SimulatedTensor(out, index=src.device.index if isinstance(src, SimulatedTensor) else 0)
 
 
 _TRANSFERS = {torch.ops.aten._to_copy.default, torch.ops.aten.copy_.default}
@@ -241,14 +311,14 @@ _TRANSFERS = {torch.ops.aten._to_copy.default, torch.ops.aten.copy_.default}
 
 def _empty_strided(size, stride, *, dtype=None, layout=None, device=None, pin_memory=None):
     raw = torch.empty_strided(size, stride, dtype=dtype or torch.get_default_dtype())
-    return SimulatedTensor(raw)
+    return SimulatedTensor(raw, index=_index_of(torch.device(device or DEVICE_TYPE)))
 
 
 def _empty_memory_format(
     size, *, dtype=None, layout=None, device=None, pin_memory=None, memory_format=None
 ):
     raw = torch.empty(size, dtype=dtype or torch.get_default_dtype())
-    return SimulatedTensor(raw)
+    return SimulatedTensor(raw, index=_index_of(torch.device(device or DEVICE_TYPE)))
 
 
 def _copy_from(src, dst, non_blocking=False):
@@ -284,10 +354,29 @@ def _check_root_gradients(backward):
                         f"invalid gradient at index {index} - expected device "
                         f"{output.device} but got {grad.device}"
                     )
-        return backward(tensors, grads, *args, **kwargs)
+        with _one_queue():
+            return backward(tensors, grads, *args, **kwargs)
 
     checked.__wrapped__ = backward
     return checked
+
+
+def _one_queue():
+    """PyTorch's Python device guard counts one device, so its autograd engine keeps one
+    queue for the backend and asserts on sim:1. With several devices, backward runs on the
+    calling thread's queue instead, which takes any index."""
+    if _device_count == 1:
+        return contextlib.nullcontext()
+    return torch.autograd.set_multithreading_enabled(False)
+
+
+def _grad_on_one_queue(grad):
+    def on_one_queue(*args, **kwargs):
+        with _one_queue():
+            return grad(*args, **kwargs)
+
+    on_one_queue.__wrapped__ = grad
+    return on_one_queue
 
 
 def _keep_parameters_on_module_moves() -> None:
@@ -317,19 +406,82 @@ def _keep_parameters_on_module_moves() -> None:
     module_module.is_traceable_wrapper_subclass = swappable
 
 
-def install() -> str:
-    """Register the ``sim`` device once per process; returns the device name to use."""
-    global _installed, _library
+class _Backend:
+    """``torch.sim``: what PyTorch asks a device backend (count, current index, memory)."""
+
+    def is_initialized(self) -> bool:
+        return True
+
+    def is_available(self) -> bool:
+        return True
+
+    def _is_in_bad_fork(self) -> bool:
+        return False
+
+    def manual_seed_all(self, seed: int) -> None:
+        pass
+
+    def device_count(self) -> int:
+        return _device_count
+
+    def current_device(self) -> int:
+        return _current_index
+
+    def set_device(self, index) -> None:
+        global _current_index
+        index = _index_of(torch.device(index)) if not isinstance(index, int) else index
+        if not 0 <= index < _device_count:
+            raise RuntimeError(f"CUDA error: invalid device ordinal ({DEVICE_TYPE}:{index})")
+        _current_index = index
+
+    def memory_allocated(self, index: int = 0) -> int:
+        return memory_allocated(_index_of(torch.device(DEVICE_TYPE, index)))
+
+    def memory_reserved(self, index: int = 0) -> int:
+        return self.memory_allocated(index)
+
+
+def _follow_current_index() -> None:
+    """PyTorch's Python device guard keeps no index, so torch.accelerator would always say
+    device 0: route its current-index calls to the simulated backend while it is in use."""
+    accelerator = torch.accelerator
+    current, choose = accelerator.current_device_index, accelerator.set_device_index
+
+    def current_device_index() -> int:
+        if accelerator.current_accelerator().type == DEVICE_TYPE:
+            return _current_index
+        return current()
+
+    def set_device_index(device) -> None:
+        if accelerator.current_accelerator().type == DEVICE_TYPE:
+            torch.sim.set_device(device)
+        else:
+            choose(device)
+
+    accelerator.current_device_index = accelerator.current_device_idx = current_device_index
+    accelerator.set_device_index = accelerator.set_device_idx = set_device_index
+
+
+def install(devices: int = 1) -> str:
+    """Register the ``sim`` device once per process, with ``devices`` devices (``sim:0``,
+    ``sim:1``...; a later call changes the count); returns the device name to use."""
+    global _installed, _library, _device_count, _current_index
+    if devices < 1:
+        raise ValueError(f"devices must be 1 or more, not {devices}")
+    _device_count = devices
+    _current_index = 0
     if _installed:
         return f"{DEVICE_TYPE}:0"
     from torch.utils.backend_registration import _setup_privateuseone_for_python_backend
 
-    _setup_privateuseone_for_python_backend(DEVICE_TYPE)
+    _setup_privateuseone_for_python_backend(DEVICE_TYPE, backend_module=_Backend())
+    _follow_current_index()
     _library = torch.library.Library("aten", "IMPL")
     _library.impl("empty_strided", _empty_strided, "PrivateUse1")
     _library.impl("empty.memory_format", _empty_memory_format, "PrivateUse1")
     _library.impl("_copy_from", _copy_from, "PrivateUse1")
     torch.autograd.backward = _check_root_gradients(torch.autograd.backward)
+    torch.autograd.grad = _grad_on_one_queue(torch.autograd.grad)
     _keep_parameters_on_module_moves()
     torch.serialization.add_safe_globals([SimulatedTensor])  # torch.load of saved sim tensors
     _installed = True
