@@ -1,12 +1,51 @@
 // Pure formatting of row fields for display. No DOM here.
 
+const NON_FINITE = { nan: "nan", inf: "inf", "-inf": "-inf" };
+
+/**
+ * The one way a number from the kernel is written. The kernel sends strict JSON, so nan and
+ * ±inf arrive as the strings "nan", "inf" and "-inf"; a missing value (null) reads "–". Any
+ * other value is written as text rather than thrown on: a view never stops at a number.
+ * @param {unknown} value
+ * @param {number} [digits] significant digits
+ * @returns {string}
+ */
+export function formatNumber(value, digits = 4) {
+  if (value == null) return "–";
+  if (typeof value === "number") {
+    if (Number.isNaN(value)) return "nan";
+    if (!Number.isFinite(value)) return value > 0 ? "inf" : "-inf";
+    if (Number.isInteger(value) && Math.abs(value) < 1e15) return `${value}`;
+    const precision = Math.min(100, Math.max(1, Math.trunc(digits) || 4));
+    const written = value.toPrecision(precision);
+    // "+" drops trailing zeros, but would round 1.798e+308 up to Infinity.
+    return Number.isFinite(+written) ? `${+written}` : written;
+  }
+  if (typeof value === "string") return NON_FINITE[value] ?? value;
+  if (typeof value === "bigint") return `${value}`;
+  if (typeof value === "boolean") return value ? "True" : "False";
+  try {
+    return String(value);
+  } catch {
+    return "?"; // an object without a usable text (Object.create(null))
+  }
+}
+
+/** A number from the kernel as a JS number: the strings "nan", "inf", "-inf" read as such;
+ * anything else that is not a number reads as undefined. */
+export function numberOf(value) {
+  if (typeof value === "number") return value;
+  if (typeof value === "boolean") return value ? 1 : 0;
+  return { nan: Number.NaN, inf: Number.POSITIVE_INFINITY, "-inf": Number.NEGATIVE_INFINITY }[value];
+}
+
 export function formatShape(shape) {
-  if (shape == null) return "?";
-  return `[${shape.map((size) => (size == null ? "?" : size)).join(", ")}]`;
+  if (!Array.isArray(shape)) return "?";
+  return `[${shape.map((size) => (size == null ? "?" : formatNumber(size))).join(", ")}]`;
 }
 
 export function formatDtype(dtype) {
-  return (dtype ?? "").replace(/^torch\./, "");
+  return String(dtype ?? "").replace(/^torch\./, "");
 }
 
 /** "[3], float32, on cpu": the one way a tensor's shape, dtype and device are written. */
@@ -16,6 +55,8 @@ export function formatShapeDtype(tensor) {
 
 export function formatBytes(bytes) {
   if (bytes == null) return "";
+  if (typeof bytes !== "number" || !Number.isFinite(bytes)) return formatNumber(bytes);
+  if (bytes < 0) return `-${formatBytes(-bytes)}`;
   const units = ["B", "KB", "MB", "GB", "TB"];
   let value = bytes;
   let unit = 0;
@@ -37,13 +78,11 @@ export function formatValues(values, dtype = null) {
   if (values == null) return "";
   const floating = dtype == null || FLOATING.test(dtype);
   if (Array.isArray(values)) return `[${values.map((value) => formatValues(value, dtype)).join(", ")}]`;
-  if (typeof values === "number") {
-    if (!Number.isFinite(values)) return Number.isNaN(values) ? "nan" : values > 0 ? "inf" : "-inf";
-    if (!Number.isInteger(values)) return `${+values.toPrecision(4)}`;
-    return floating ? `${values}.` : `${values}`;
+  if (typeof values === "number" && Number.isInteger(values)) {
+    if (!floating) return `${values}`;
+    if (Math.abs(values) < 1e15) return `${values}.`;
   }
-  if (typeof values === "boolean") return values ? "True" : "False";
-  return String(values);
+  return formatNumber(values);
 }
 
 // Beyond this many characters a value list is summarised in its cell: a cell never outgrows
@@ -54,15 +93,9 @@ function flatten(values) {
   return Array.isArray(values) ? values.flatMap(flatten) : [values];
 }
 
-function numberOf(value) {
-  if (typeof value === "number") return value;
-  if (typeof value === "boolean") return value ? 1 : 0;
-  return { nan: Number.NaN, inf: Number.POSITIVE_INFINITY, "-inf": Number.NEGATIVE_INFINITY }[value];
-}
-
 function rounded(value, floating) {
-  if (Number.isInteger(value)) return floating ? `${value}.` : `${value}`;
-  return `${+value.toPrecision(2)}`;
+  if (Number.isInteger(value) && Math.abs(value) < 1e15) return floating ? `${value}.` : `${value}`;
+  return formatNumber(value, 2);
 }
 
 /**
@@ -115,4 +148,22 @@ export function formatDevices(devices) {
     })
     .join("; ");
   return `${devices.type} available: ${count} device${count === 1 ? "" : "s"} (${listed})`;
+}
+
+/** "Shard(dim=0)" -> "Shard(0)": placements as PyTorch writes them, shortened for a cell. */
+export function formatPlacement(placement) {
+  return String(placement ?? "?").replace(/^Shard\(dim=(-?\d+)\)$/, "Shard($1)");
+}
+
+/**
+ * A DTensor's shape cell: "[8, 4] · Shard(0) on cpu[2] · local [4, 4]": its global shape,
+ * how it is placed on which mesh, and this rank's shard.
+ * @param {number[] | null} shape the global shape
+ * @param {{placements: string[], mesh: {device_type: string, shape: number[], dim_names: string[] | null}, local_shape: number[]}} dtensor
+ */
+export function formatDTensor(shape, dtensor) {
+  const placements = (dtensor?.placements ?? []).map(formatPlacement).join(", ");
+  const mesh = dtensor?.mesh ?? {};
+  const sizes = (mesh.shape ?? []).map((size) => formatNumber(size)).join(", ");
+  return `${formatShape(shape)} · ${placements} on ${mesh.device_type ?? "?"}[${sizes}] · local ${formatShape(dtensor?.local_shape)}`;
 }

@@ -6,7 +6,8 @@ export const PAGE_SIZE = 200;
 export function memoryOf(row) {
   // A view shares its base's storage: count the storage once, at the base.
   if (row.is_view) return 0;
-  return row.storage_nbytes ?? row.nbytes ?? 0;
+  const bytes = row.storage_nbytes ?? row.nbytes;
+  return typeof bytes === "number" && Number.isFinite(bytes) ? bytes : 0; // sums stay numbers
 }
 
 const COMPARE = {

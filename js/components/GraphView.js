@@ -3,7 +3,7 @@
 // each edge (the chain rule as numbers). Laid out by dagre.
 import dagre from "@dagrejs/dagre";
 import { button, element } from "../dom.js";
-import { formatShape, formatValues } from "../format.js";
+import { formatNumber, formatShape, formatValues } from "../format.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const CHAR_WIDTH = 7; // px per character of the 12px monospace labels
@@ -20,7 +20,7 @@ function svg(tag, attributes = {}, text = "") {
 export function formatGradient(grad) {
   if (grad == null) return "";
   if (typeof grad === "object" && !Array.isArray(grad)) {
-    return `${formatShape(grad.shape)} min ${+grad.min.toPrecision(3)} max ${+grad.max.toPrecision(3)} mean ${+grad.mean.toPrecision(3)}`;
+    return `${formatShape(grad.shape)} min ${formatNumber(grad.min, 3)} max ${formatNumber(grad.max, 3)} mean ${formatNumber(grad.mean, 3)}`;
   }
   return formatValues(grad, "float");
 }

@@ -1,7 +1,7 @@
 // Memory held without a name, on request: what IPython's output history, a failed cell's
 // traceback or a kept autograd graph holds, and one-click releases.
 import { button, element } from "../dom.js";
-import { formatBytes, formatShape } from "../format.js";
+import { formatBytes, formatDtype, formatNumber, formatShape } from "../format.js";
 
 export class MemoryLine {
   /** @param {{onScan: () => void, onRelease: (kind: string) => void}} handlers */
@@ -15,12 +15,12 @@ export class MemoryLine {
 
   /** @param {{unnamed: object[], count: number, totals: Record<string, number>}} reply */
   show(reply) {
-    const totals = Object.entries(reply.totals);
+    const totals = Object.entries(reply.totals ?? {});
     this.summary.textContent = totals.length
-      ? `held without a name: ${totals.map(([device, bytes]) => `${formatBytes(bytes)} on ${device}`).join(", ")} (${reply.count} tensor${reply.count === 1 ? "" : "s"})`
+      ? `held without a name: ${totals.map(([device, bytes]) => `${formatBytes(bytes)} on ${device}`).join(", ")} (${formatNumber(reply.count)} tensor${reply.count === 1 ? "" : "s"})`
       : "held without a name: nothing";
-    const items = reply.unnamed.slice(0, 10).map((entry) =>
-      element("li", {}, `${formatShape(entry.shape)} ${entry.dtype.replace(/^torch\./, "")} on ${entry.device}, ${formatBytes(entry.nbytes)}: ${entry.held_by.join("; ")}`),
+    const items = (reply.unnamed ?? []).slice(0, 10).map((entry) =>
+      element("li", {}, `${formatShape(entry.shape)} ${formatDtype(entry.dtype)} on ${entry.device}, ${formatBytes(entry.nbytes)}: ${[].concat(entry.held_by ?? []).join("; ")}`),
     );
     const releases = [
       ["output history", "release output history"],

@@ -1,12 +1,9 @@
 // A row's statistics, on request: a details line under the row, with a sparkline of the
 // histogram of its finite values.
 import { element } from "../dom.js";
+import { formatNumber as number, numberOf } from "../format.js";
 
 const SVG = "http://www.w3.org/2000/svg";
-
-function number(value) {
-  return value == null ? "–" : `${+value.toPrecision(4)}`;
-}
 
 /** The statistics as one line of text (pure). */
 export function formatStats(stats) {
@@ -16,26 +13,30 @@ export function formatStats(stats) {
     ["+inf", stats.posinf],
     ["-inf", stats.neginf],
     ["zeros", stats.zeros],
-  ].map(([label, count]) => `${label} ${count}`);
-  return [parts.join(" "), counts.join(" · "), `${stats.numel} elements`, stats.note].filter(Boolean).join(" · ");
+  ].map(([label, count]) => `${label} ${number(count)}`);
+  return [parts.join(" "), counts.join(" · "), `${number(stats.numel)} elements`, stats.note].filter(Boolean).join(" · ");
 }
 
 /** Ten bars, their heights the histogram's counts. */
 export function sparkline(hist) {
   const width = 60;
   const height = 16;
-  const top = Math.max(1, ...hist);
+  const counts = (Array.isArray(hist) ? hist : []).map((count) => {
+    const value = numberOf(count);
+    return Number.isFinite(value) && value > 0 ? value : 0;
+  });
+  const top = Math.max(1, ...counts);
   const canvas = document.createElementNS(SVG, "svg");
   canvas.setAttribute("width", width);
   canvas.setAttribute("height", height);
   canvas.setAttribute("class", "ti-sparkline");
   canvas.dataset.role = "sparkline";
-  hist.forEach((count, index) => {
+  counts.forEach((count, index) => {
     const bar = document.createElementNS(SVG, "rect");
     const barHeight = count === 0 ? 0 : Math.max(1, (count / top) * height);
-    bar.setAttribute("x", index * (width / hist.length));
+    bar.setAttribute("x", index * (width / counts.length));
     bar.setAttribute("y", height - barHeight);
-    bar.setAttribute("width", width / hist.length - 1);
+    bar.setAttribute("width", width / counts.length - 1);
     bar.setAttribute("height", barHeight);
     canvas.appendChild(bar);
   });
@@ -44,8 +45,9 @@ export function sparkline(hist) {
 
 /** The details line of one tensor: a table row spanning every column. */
 export function statsRow(name, stats, columns) {
-  const range = stats.hist_range ? ` [${number(stats.hist_range[0])}, ${number(stats.hist_range[1])}]` : "";
-  const alarm = stats.nan || stats.posinf || stats.neginf ? element("span", { className: "ti-badge ti-error" }, stats.nan ? "NaN!" : "Inf!") : "";
+  const range = Array.isArray(stats.hist_range) ? ` [${number(stats.hist_range[0])}, ${number(stats.hist_range[1])}]` : "";
+  const counted = (count) => numberOf(count) > 0;
+  const alarm = counted(stats.nan) || counted(stats.posinf) || counted(stats.neginf) ? element("span", { className: "ti-badge ti-error" }, counted(stats.nan) ? "NaN!" : "Inf!") : "";
   const cell = element("td", { colSpan: columns }, sparkline(stats.hist), range, " ", alarm, " ", formatStats(stats));
   return element("tr", { className: "ti-stats", "data-role": "stats", "data-stats-for": name }, cell);
 }
