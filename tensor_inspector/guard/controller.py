@@ -27,6 +27,7 @@ from tensor_inspector.guard.explain import (
     explain_error,
     optimizer_message,
     optimizer_state_on_other_device,
+    raised_by_pytorch,
     user_frames,
 )
 from tensor_inspector.guard.mode import DeviceGuard
@@ -221,7 +222,8 @@ class CellGuard:
         """IPython's handler for RuntimeError: PyTorch's device mismatch becomes a
         CrossDeviceError in the user's names; anything else is shown as IPython would."""
         explained = None
-        if self.mode in ("block", "strict"):
+        ours = isinstance(value, CrossDeviceError)
+        if self.mode in ("block", "strict") and (ours or raised_by_pytorch(value, tb)):
             try:
                 explained = self._explain(value, tb)
             except Exception:
@@ -238,10 +240,37 @@ class CellGuard:
 
     def _explain(self, error, tb) -> CrossDeviceError | None:
         frames = user_frames(tb, self._is_user_file, self._cell_label)
-        if isinstance(error, CrossDeviceError):  # the op-level guard's own: add the frames
+        if isinstance(error, CrossDeviceError):  # the op-level guard's own
+            return self._explain_strict(error, frames)
+        return explain_error(
+            error, frames, self._names_by_id(), self.shell.user_ns, self._is_hidden
+        )
+
+    def _explain_strict(self, error: CrossDeviceError, frames) -> CrossDeviceError | None:
+        """The op-level guard saw only the operator's arguments: find the culprit in the
+        failing expression, as for PyTorch's own error, and keep the guard's words if none."""
+        devices = getattr(error, "devices", None)
+        explained = None
+        if devices is not None:
+            anchor, stray, role = devices
+            words = (
+                "indices should be either on cpu or on the same device as the indexed tensor"
+                if role == "index"
+                else "Expected all tensors to be on the same device, but found at least two "
+                f"devices, {anchor} and {stray}!"
+            )
+            explained = explain_error(
+                error, frames, self._names_by_id(), self.shell.user_ns, self._is_hidden, words
+            )
+        if explained is None or getattr(explained, "culprit", None) is None:
             error.frames = tuple((frame.where, frame.source) for frame in frames)
             return None
-        return explain_error(error, frames, self._names_by_id())
+        explained.__cause__ = None  # stopped by the check: PyTorch did not run it
+        explained.pytorch_message = ""
+        return explained
+
+    def _is_hidden(self, name: str) -> bool:
+        return not is_user_name(name, self.shell.user_ns_hidden)
 
     def _movable(self, finding: Finding) -> str | None:
         name = finding.move_name

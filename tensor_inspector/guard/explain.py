@@ -1,46 +1,52 @@
 """PyTorch's own device-mismatch errors, explained in the user's names.
 
 PyTorch refuses a mixed-device operation itself, before its kernel runs, but its message
-names no variable. The traceback's frames hold the tensors that met: the locals of the
-user's frames (the cell, their functions, a module's ``self``), mapped to the names the
-panel shows. Only what PyTorch already refused is explained, so this never blocks valid work.
+names no variable. Python knows which operation raised: the instruction of the innermost
+frame of the user's code, with its source position. Its operands are read from that frame
+(culprit.py, without running code) and the one on the wrong device is named, with what put
+it there (a plain tensor attribute of a module, a factory without ``device=``, a
+``torch.tensor(...)`` call, a notebook variable, a module's parameters, optimizer state) and
+the fix that works on the whole line. Only PyTorch's own errors are explained.
 """
 
 from __future__ import annotations
 
+import ast
+import dis
 import linecache
 import logging
-import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import torch
 
 from tensor_inspector.errors import CrossDeviceError
-from tensor_inspector.guard.rules import Operand, explain
+from tensor_inspector.guard.culprit import (
+    Piece,
+    Scope,
+    describe,
+    failing_node,
+    is_ipython_name,
+    is_pure,
+    operands,
+    parents_of,
+    read,
+)
+from tensor_inspector.guard.rules import _atom
+from tensor_inspector.guard.wordings import Mismatch, read_mismatch
 from tensor_inspector.holders import optimizer_state
 
 log = logging.getLogger("tensor_inspector")
 
-# Every wording of a device mismatch in PyTorch's C++ and Python sources that we know of.
-_DEVICE = r"([a-z]+(?::\d+)?)"
-MISMATCH_PATTERNS = (
-    re.compile(r"Expected all tensors to be on the same device"),
-    re.compile(rf"is on {_DEVICE}, different from other tensors on {_DEVICE}"),
-    re.compile(r"indices should be either on cpu or on the same device as the indexed tensor"),
-    re.compile(r"Input type \(torch\.(?:\w+\.)?\w+\) and weight type \(torch\.(?:\w+\.)?\w+\)"),
-    re.compile(rf"invalid gradient at index \d+ - expected device {_DEVICE} but got {_DEVICE}"),
-    re.compile(r"Expected object of device type \w+ but got device type \w+"),
-    re.compile(r"is on CPU, but expected (?:it|them) to be on GPU"),
-    re.compile(r"Expected tensor for argument #\d+ '\w+' to have the same device"),
-    re.compile(r"Placeholder storage has not been allocated on MPS device"),
-    re.compile(r"Expected all tensors to be on the same device"),
+# PyTorch's own code; the simulated accelerator stands in for a device backend's kernels.
+_PYTORCH_CODE = (
+    str(Path(torch.__file__).resolve().parent),
+    str(Path(__file__).resolve().parents[1] / "testing" / "simulated_device.py"),
 )
-_DEVICES_IN_MESSAGE = re.compile(r"\b(cpu|cuda:\d+|mps:\d+|xpu:\d+|[a-z]+:\d+)\b")
-_CONV_TYPES = re.compile(
-    r"Input type \(torch\.(\w+\.)?\w+\) and weight type \(torch\.(\w+\.)?\w+\)"
-)
-_MAX_CANDIDATES = 64
+_RAISES = frozenset(dis.opmap[name] for name in ("RAISE_VARARGS", "RERAISE") if name in dis.opmap)
+_MAX_MODULES = 100  # notebook modules searched for a module's name
+_MAX_SOURCE = 200_000  # characters of a file parsed to find the failing expression
 
 
 @dataclass(frozen=True)
@@ -49,49 +55,496 @@ class UserFrame:
     source: str  # the line, stripped
     function: str  # "<module>" for a cell's top level
     locals: dict
+    globals: dict = field(default_factory=dict)
+    filename: str = ""
+    lineno: int = 0
+    position: tuple | None = None  # (line, end line, column, end column) of what raised
 
 
-def is_device_mismatch(error: BaseException) -> bool:
-    if not isinstance(error, RuntimeError) or isinstance(error, CrossDeviceError):
+@dataclass(frozen=True)
+class Fix:
+    """What the message's "Fix:" says, in a form a test (or a button) can apply.
+
+    run: a line to run in a new cell (the panel's button does the same); edits: changes to
+    the failing ``line`` of ``where``, as (start column, end column, new text)."""
+
+    text: str
+    run: str | None = None
+    line: str = ""
+    where: str = ""
+    edits: tuple[tuple[int, int, str], ...] = ()
+
+    def edited_line(self) -> str:
+        line = self.line
+        for start, end, new in sorted(self.edits, reverse=True):
+            line = line[:start] + new + line[end:]
+        return line
+
+
+def raised_by_pytorch(error: BaseException, tb) -> bool:
+    """PyTorch's own error: exactly RuntimeError (or one of torch's subclasses), raised inside
+    torch, not by a ``raise`` of the notebook's own code."""
+    kind = type(error)
+    if kind is not RuntimeError and not kind.__module__.startswith("torch"):
         return False
-    message = str(error)
-    if _CONV_TYPES.search(message):
-        first, second = _CONV_TYPES.search(message).groups()
-        return (first or "") != (second or "")  # torch.cuda.FloatTensor vs torch.FloatTensor
-    return any(pattern.search(message) for pattern in MISMATCH_PATTERNS)
+    entries = list(_walk(tb))
+    if not entries:
+        return False
+    frame, _, lasti = entries[-1]
+    if str(Path(frame.f_code.co_filename).resolve()).startswith(_PYTORCH_CODE):
+        return True
+    code = frame.f_code.co_code
+    return 0 <= lasti < len(code) and code[lasti] not in _RAISES  # raised by a call into C
 
 
 def explain_error(
     error: RuntimeError,
     frames: list[UserFrame],
     names_by_id: dict[int, str],
+    namespace: dict | None = None,
+    is_hidden: Callable[[str], bool] | None = None,
+    message: str | None = None,
 ) -> CrossDeviceError | None:
-    """A CrossDeviceError naming the tensors that met, or None if this is not a mismatch."""
-    if not is_device_mismatch(error):
+    """A CrossDeviceError naming the culprit, or None if this is not a mismatch."""
+    text = str(error) if message is None else message
+    mismatch = read_mismatch(text)
+    if mismatch is None:
         return None
-    optimizer_message = _optimizer_state_mismatch(frames, names_by_id)
-    if optimizer_message is not None:
-        return _error(optimizer_message, frames, error, None, None)
-    pair = _the_pair(str(error), frames, names_by_id)
+    context = _Context(names_by_id, namespace or {}, is_hidden or (lambda name: False))
+    found = _optimizer_state_mismatch(frames, context)
+    if found is not None:
+        return _error(found[0], frames, error, found[1], None, None)
     inner = frames[-1] if frames else None
     what = inner.source.removeprefix("return ") if inner is not None else "an operation"
-    if pair is None:
-        message = f"{what} mixes devices (PyTorch did not say which tensors)."
-        return _error(message, frames, error, None, None)
-    anchor, stray = pair
-    message = explain(what, anchor, stray)
-    movable = stray.label.split(".")[0] if stray.role != "index" else None
-    if movable is not None and not movable.isidentifier():
-        movable = None
-    return _error(message, frames, error, movable, anchor.device)
+    for frame in reversed(frames):  # the innermost first: it is where they met
+        try:
+            explained = _explain_in_frame(frame, mismatch, context, what)
+        except Exception:
+            log.debug("could not read the failing expression", exc_info=True)
+            explained = None
+        if explained is not None:
+            message, fix, culprit, movable, device = explained
+            return _error(message, frames, error, fix, movable, device, culprit)
+    devices = " and ".join(d for d in (mismatch.anchor, mismatch.stray) if d)
+    said = f" ({devices})" if devices else ""
+    message = (
+        f"{what} mixes devices{said}; the tensors that met could not be read without running "
+        "code. Fix: move every tensor of this line to one device (x.to(device))."
+    )
+    return _error(message, frames, error, None, None, None)
 
 
-def _error(message, frames, cause, name, device) -> CrossDeviceError:
+# finding the culprit in one frame --------------------------------------------------------------
+
+
+@dataclass
+class _Context:
+    names_by_id: dict[int, str]
+    namespace: dict
+    is_hidden: Callable[[str], bool]
+    _module_names: dict[int, str] | None = None
+
+    def module_name(self, module: torch.nn.Module) -> str | None:
+        if self._module_names is None:
+            self._module_names = {}
+            count = 0
+            for name, value in list(self.namespace.items()):
+                if not isinstance(value, torch.nn.Module) or not self.user_name(name):
+                    continue
+                count += 1
+                if count > _MAX_MODULES:
+                    break
+                try:
+                    for path, sub in value.named_modules():
+                        self._module_names.setdefault(id(sub), f"{name}.{path}" if path else name)
+                except Exception:
+                    continue
+        return self._module_names.get(id(module))
+
+    def user_name(self, name: str) -> bool:
+        return name.isidentifier() and not is_ipython_name(name) and not self.is_hidden(name)
+
+    def held_as(self, value: object) -> str | None:
+        """The notebook's own name for this very object, when a top-level name holds it."""
+        name = self.names_by_id.get(id(value)) if isinstance(value, torch.Tensor) else None
+        if name is not None and self.user_name(name) and self.namespace.get(name) is value:
+            return name
+        for key, held in list(self.namespace.items())[:10_000]:
+            if held is value and self.user_name(key):
+                return key
+        return None
+
+
+_TREES: dict[tuple[str, int], ast.AST | None] = {}
+
+
+def _tree(filename: str) -> ast.AST | None:
+    lines = linecache.getlines(filename)
+    source = "".join(lines)
+    key = (filename, hash(source))
+    if key not in _TREES:
+        if len(_TREES) > 64:
+            _TREES.clear()
+        try:
+            _TREES[key] = ast.parse(source) if 0 < len(source) <= _MAX_SOURCE else None
+        except SyntaxError:
+            _TREES[key] = None
+    return _TREES[key]
+
+
+def _explain_in_frame(frame: UserFrame, mismatch: Mismatch, context: _Context, what: str):
+    tree = _tree(frame.filename)
+    if tree is None:
+        return None
+    scope = Scope(frame.locals, frame.globals, context.is_hidden)
+    parents = parents_of(tree)
+    exact = failing_node(tree, frame.position)
+    if exact is not None:
+        candidates = [exact]
+    else:  # no positions (Python 3.10): each operation of the line, innermost first
+        statement = _statement_at(tree, frame.lineno)
+        if statement is None:
+            return None
+        candidates = [n for n in reversed(list(ast.walk(statement))) if _is_operation(n)]
+    for node in candidates[:64]:
+        pieces = [describe(expr, scope, role) for expr, role in operands(node, parents, scope)]
+        pieces = [piece for piece in pieces if piece is not None]
+        decided = _decide(pieces, mismatch)
+        if decided is None:
+            continue
+        anchor_device, anchor, culprits = decided
+        statement = _enclosing_statement(node, parents)
+        return _compose(
+            frame, what, anchor_device, anchor, culprits, mismatch, context, scope, statement
+        )
+    return None
+
+
+def _is_operation(node: ast.AST) -> bool:
+    return isinstance(node, (ast.BinOp, ast.Compare, ast.Call, ast.Subscript, ast.AugAssign))
+
+
+def _statement_at(tree: ast.AST, line: int) -> ast.stmt | None:
+    """The simple statement (not a def, loop or branch) that holds ``line``."""
+    for node in ast.walk(tree):
+        spans = isinstance(node, ast.stmt) and node.lineno <= line <= (node.end_lineno or 0)
+        if spans and not hasattr(node, "body"):
+            return node
+    return None
+
+
+def _enclosing_statement(node: ast.AST, parents: dict[int, ast.AST]) -> ast.AST:
+    while not isinstance(node, ast.stmt) and id(node) in parents:
+        node = parents[id(node)]
+    return node
+
+
+def _matches(device: str | None, said: str | None) -> bool:
+    """'cuda:0' matches 'cuda:0', and 'cuda' (a conv message's type names no index)."""
+    if device is None or said is None:
+        return False
+    return device == said or (":" not in said and device.split(":")[0] == said)
+
+
+def _decide(pieces: list[Piece], mismatch: Mismatch):
+    """(the device the operation runs on, a piece there, the pieces off it), or None."""
+    known = [piece for piece in pieces if piece.device is not None]
+    unknown = [piece for piece in pieces if piece.device is None]
+    anchor_device, stray_device = mismatch.anchor, mismatch.stray
+    if mismatch.role == "index":
+        indices = [p for p in known if p.role == "index" and p.device != "cpu"]
+        if not indices:
+            return None
+        anchor_device = indices[0].device
+        culprits = [p for p in known if p.role == "input" and p.device == "cpu"]
+        return (anchor_device, indices[0], culprits) if culprits else None
+    if anchor_device is None or stray_device is None:
+        devices = list(dict.fromkeys(piece.device for piece in known))
+        if len(devices) != 2:
+            return None
+        first, second = devices
+        anchor_device, stray_device = (second, first) if first == "cpu" else (first, second)
+    anchors = [p for p in known if _matches(p.device, anchor_device)]
+    strays = [p for p in known if _matches(p.device, stray_device)]
+    if anchors:
+        anchor_device = anchors[0].device
+    if strays and stray_device == "cpu" and (unknown or len(strays) > 1):
+        # A CPU 0-dim tensor may sit beside device tensors; one of more dimensions may not.
+        sure = [p for p in strays if p.zero_dim is False or p.origin != "value"]
+        if sure:
+            strays = sure
+        elif unknown:
+            return None
+    if strays:
+        return anchor_device, (anchors[0] if anchors else None), strays
+    nameable = [p for p in unknown if not isinstance(p.node, (ast.Name, ast.Constant))]
+    if len(unknown) == 1 and nameable and anchors:
+        return anchor_device, anchors[0], nameable  # described by its text and PyTorch's words
+    return None
+
+
+# the message and its fix -----------------------------------------------------------------------
+
+
+def _compose(frame, what, anchor_device, anchor, culprits, mismatch, context, scope, statement):
+    culprit = culprits[0]
+    stray_device = culprit.device or mismatch.stray or "another device"
+    label = _label(culprit, context, stray_device)
+    anchor_label = _label(anchor, context, anchor_device) if anchor is not None else None
+    anchor_code = _anchor_code(anchor, anchor_device, scope, statement)
+    lead = f"{what} mixes devices: "
+    if anchor_label is not None:
+        lead += f"{anchor_label} is on {anchor_device}, "
+    role = {"hidden": " (the RNN's hidden state)", "cell": " (the LSTM's cell state)"}.get(
+        mismatch.role, ""
+    )
+    lead += f"{label}{role} is on {stray_device}."
+    if len(culprits) > 1:
+        others = ", ".join(_label(p, context, stray_device) for p in culprits[1:4])
+        lead += f" So {'is' if len(culprits) == 2 else 'are'} {others}."
+    cause, fix, movable = _cause_and_fix(
+        frame, culprits, label, anchor_device, anchor_code, context
+    )
+    message = f"{lead} {cause}Fix: {fix.text}"
+    return message, fix, label, movable, anchor_device
+
+
+def _label(piece: Piece, context: _Context, device: str | None) -> str:
+    """The user's name for a piece: the notebook's, a module's path, or the code."""
+    value = piece.value
+    if piece.origin == "plain attribute" and isinstance(piece.root, ast.Attribute):
+        owner = context.module_name(piece.owner) if piece.owner is not None else None
+        if owner is not None:
+            return f"{owner}.{piece.root.attr}"
+    if isinstance(value, torch.Tensor):
+        name = context.names_by_id.get(id(value))
+        top = (name or "").split(".")[0].split("[")[0]
+        if name is not None and not is_ipython_name(top) and piece.node is piece.root:
+            return name
+    if isinstance(piece.node, ast.Call):
+        return _code(piece.node)  # a layer's output: its call, as written
+    if isinstance(value, torch.nn.Module) and piece.origin == "module":
+        for path, tensor in _module_tensors(value):
+            if _matches(str(tensor.device), device):
+                name = context.names_by_id.get(id(tensor))
+                if name is not None:
+                    return name
+                owner = context.module_name(value)
+                if owner is not None:
+                    return f"{owner}.{path}"
+                break
+    return _code(piece.node)
+
+
+def _module_tensors(module: torch.nn.Module):
+    try:
+        return list(module.named_parameters()) + list(module.named_buffers())
+    except Exception:
+        return []
+
+
+def _code(node: ast.AST) -> str:
+    try:
+        return ast.unparse(node)
+    except Exception:
+        return "an operand"
+
+
+def _anchor_code(anchor: Piece | None, device: str, scope: Scope, statement) -> str:
+    """What names the anchor's device in the fix: `x.device` where the line has such an `x`."""
+    if anchor is not None and isinstance(anchor.value, torch.Tensor) and is_pure(anchor.node):
+        return f"{_code(anchor.node)}.device"
+    for node in ast.walk(statement):
+        if isinstance(node, (ast.Name, ast.Attribute)) and is_pure(node):
+            value = read(node, scope)
+            if isinstance(value, torch.Tensor) and str(value.device) == device:
+                return f"{_code(node)}.device"
+    return f'"{device}"'
+
+
+def _cause_and_fix(frame: UserFrame, culprits, label, device, anchor_code, context):
+    """(the cause in words, the Fix, the notebook name a button may move)."""
+    culprit = culprits[0]
+    held = _held(culprit, context)
+    if held is not None and len(culprits) == 1:
+        name, kind = held
+        if kind == "tensor":
+            line = f'{name} = {name}.to("{device}")'
+            return "", Fix(line, run=line), name
+        line = f'{name}.to("{device}")'
+        what = "its parameters" if culprit.origin != "module" else "the module"
+        return (
+            f"{name}.to() moves {what} and buffers in place. ",
+            Fix(line, run=line),
+            name,
+        )
+    edits = []
+    for piece in culprits:
+        edit = _edit(piece, frame, anchor_code)
+        if edit is None:
+            edits = []
+            break
+        edits.append(edit)
+    fix = Fix("", line=_physical_line(frame), where=frame.where, edits=tuple(edits))
+    in_function = f" (in {frame.function})" if frame.function != "<module>" else ""
+    new_line = fix.edited_line().strip() if edits else ""
+    code = _code(culprit.root)
+    if culprit.origin == "plain attribute":
+        attr = culprit.root.attr if isinstance(culprit.root, ast.Attribute) else code
+        owner = label.rsplit(".", 1)[0]
+        cause = (
+            f"{label} is a plain tensor attribute of {owner}, not a parameter or buffer, so "
+            f"{owner}.to() did not move it. "
+        )
+        text = (
+            f'self.register_buffer("{attr}", ...) in __init__ instead of self.{attr} = ...; '
+            f"or .to() where it is used{in_function}: {new_line}"
+            if new_line
+            else f'self.register_buffer("{attr}", ...) in __init__ instead of self.{attr} = ...'
+        )
+        return cause, _with_text(fix, text), None
+    if culprit.origin in ("factory", "tensor call"):
+        cause = (
+            f"{code} makes a new tensor on the {culprit.device}, whatever the device of what it "
+            "holds (no device= given). "
+            if culprit.origin == "tensor call"
+            else f"{code} is made on the {culprit.device} (no device= given). "
+        )
+        return cause, _with_text(fix, _edit_text(new_line, in_function, "give it device=")), None
+    if culprit.origin == "legacy":
+        cause = f"{code} always makes a CPU tensor. "
+        return cause, _with_text(fix, _edit_text(new_line, in_function, "move it")), None
+    if culprit.origin == "call":
+        cause = (
+            f"{code} gives a tensor on {culprit.device or 'another device'} (PyTorch found "
+            f"{culprit.device or 'two devices'} beside {device}). "
+        )
+        return cause, _with_text(fix, _edit_text(new_line, in_function, "move its result")), None
+    if culprit.origin == "parameter" and isinstance(culprit.owner, torch.nn.Module):
+        owner = context.module_name(culprit.owner) or _code(culprit.root).rsplit(".", 1)[0]
+        return "", _with_text(fix, _edit_text(new_line, in_function, f"move {owner}")), None
+    return "", _with_text(fix, _edit_text(new_line, in_function, f"move {label}")), None
+
+
+def _with_text(fix: Fix, text: str) -> Fix:
+    return Fix(text, fix.run, fix.line, fix.where, fix.edits)
+
+
+def _edit_text(new_line: str, in_function: str, otherwise: str) -> str:
+    return f"{new_line}{in_function}" if new_line else f"{otherwise}, on the same device"
+
+
+def _held(piece: Piece, context: _Context) -> tuple[str, str] | None:
+    """(name, 'tensor' or 'module') when the notebook holds the culprit under a plain name."""
+    if piece.origin == "plain attribute":
+        return None
+    value = piece.value
+    if piece.origin in ("value",) and isinstance(value, torch.Tensor) and piece.node is piece.root:
+        name = context.held_as(value)
+        return (name, "tensor") if name is not None else None
+    module = piece.owner if piece.origin == "parameter" else value
+    if piece.origin in ("parameter", "module") and isinstance(module, torch.nn.Module):
+        path = context.module_name(module)
+        if path is not None:
+            top = path.split(".")[0]
+            return top, "module"
+    return None
+
+
+def _edit(piece: Piece, frame: UserFrame, anchor_code: str):
+    node = piece.root
+    if node.lineno != frame.lineno or node.end_lineno != node.lineno:
+        return None  # the fix would be on another line than the one shown
+    line = _physical_line(frame)
+    segment = line[node.col_offset : node.end_col_offset]
+    if not segment:
+        return None
+    if piece.origin in ("factory", "tensor call") and segment.endswith(")"):
+        inside = segment[segment.index("(") + 1 : -1].strip() if "(" in segment else ""
+        new = f"{segment[:-1]}{', ' if inside else ''}device={anchor_code})"
+    elif piece.origin == "module":
+        new = f"{_atom(segment)}.to({anchor_code})"
+    else:
+        new = f"{_atom(segment)}.to({anchor_code})"
+    return node.col_offset, node.end_col_offset, new
+
+
+def _physical_line(frame: UserFrame) -> str:
+    return linecache.getline(frame.filename, frame.lineno).rstrip("\n")
+
+
+# optimizer state -------------------------------------------------------------------------------
+
+
+def _optimizer_state_mismatch(frames: list[UserFrame], context: _Context):
+    """optimizer.step() with its state left on another device (the model moved after)."""
+    for frame in reversed(frames):
+        scope = Scope(frame.locals, frame.globals, context.is_hidden)
+        for optimizer, code in _optimizers_on_line(frame, scope):
+            found = optimizer_state_on_other_device(optimizer)
+            if found is None:
+                continue
+            param, key, state = found
+            label = context.names_by_id.get(id(param), "a parameter")
+            held = context.held_as(optimizer)
+            message = optimizer_message(code, label, param, key, state)
+            if held is None:
+                return message, Fix(_optimizer_fix_text(code))
+            line = f"{held}.load_state_dict({held}.state_dict())"
+            return message, Fix(_optimizer_fix_text(code), run=line)
+    return None
+
+
+def _optimizers_on_line(frame: UserFrame, scope: Scope) -> Iterator[tuple[object, str]]:
+    try:
+        tree = ast.parse(frame.source)
+    except SyntaxError:
+        return
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            value = read(node, scope)
+            if isinstance(value, torch.optim.Optimizer):
+                yield value, _code(node)
+
+
+def optimizer_state_on_other_device(optimizer):
+    """(parameter, state key, state tensor) for the first state left on another device."""
+    for group in optimizer.param_groups:
+        for param in group["params"]:
+            for _, key, value in optimizer_state(optimizer, param):
+                if value.device != param.device and not (key == "step" and value.dim() == 0):
+                    return param, key, value
+    return None
+
+
+def optimizer_message(optimizer_name: str, label: str, param, key: str, value) -> str:
+    return (
+        f"{optimizer_name}.step() mixes devices: {label} is on {param.device}, "
+        f"its optimizer state {key!r} is on {value.device}: the model was moved after the "
+        f"optimizer had state. Fix: {_optimizer_fix_text(optimizer_name)}"
+    )
+
+
+def _optimizer_fix_text(name: str) -> str:
+    return (
+        f"{name}.load_state_dict({name}.state_dict()) moves its state to its parameters' "
+        "devices (or move the module with the panel, or recreate the optimizer after moving "
+        "the model)."
+    )
+
+
+# frames ----------------------------------------------------------------------------------------
+
+
+def _error(message, frames, cause, fix, name, device, culprit=None) -> CrossDeviceError:
     where = _where(frames)
     error = CrossDeviceError(message + where, name=name, device=device)
     error.__cause__ = cause
     error.frames = tuple((frame.where, frame.source) for frame in frames)
-    error.pytorch_message = str(cause).splitlines()[0] if str(cause) else ""
+    text = str(cause) if cause is not None else ""
+    error.pytorch_message = text.splitlines()[0] if text else ""
+    error.fix = fix
+    error.culprit = culprit
     return error
 
 
@@ -105,116 +558,12 @@ def _where(frames: list[UserFrame]) -> str:
     return where + ")"
 
 
-def _the_pair(message: str, frames: list[UserFrame], names_by_id: dict[int, str]):
-    """(a tensor on the device the operation runs on, a tensor that is not there)."""
-    indexing = "indices should be" in message
-    for frame in reversed(frames):  # the innermost line first: it is where they met
-        candidates = list(_tensors_on_line(frame, names_by_id))
-        pair = _split(candidates, message, indexing)
-        if pair is not None:
-            return pair
-    everything = [c for frame in reversed(frames) for c in _tensors_in_locals(frame, names_by_id)]
-    return _split(everything, message, indexing)
-
-
-def _split(candidates: list[tuple[str, torch.Tensor]], message: str, indexing: bool):
-    devices = {}
-    for label, tensor in candidates[:_MAX_CANDIDATES]:
-        devices.setdefault(str(tensor.device), (label, tensor))
-    if len(devices) < 2:
-        return None
-    mentioned = [d for d in _DEVICES_IN_MESSAGE.findall(message) if d in devices]
-    if indexing:
-        # A CPU tensor indexed with accelerator indices: the indices go to the cpu.
-        target = "cpu"
-    else:
-        ordered = mentioned + [d for d in devices if d not in mentioned]
-        target = next((d for d in ordered if d != "cpu"), ordered[0])
-    stray_device = next(d for d in devices if d != target)
-    anchor_label, anchor = devices[target]
-    stray_label, stray = devices[stray_device]
-    return (
-        Operand(anchor_label, target, anchor.dim() == 0),
-        Operand(stray_label, stray_device, stray.dim() == 0, "index" if indexing else "input"),
-    )
-
-
-def _names_on_line(frame: UserFrame) -> list[str]:
-    """The names the failing line uses, in order (the line may be a fragment: `return a * b`)."""
-    used: list[str] = []
-    for name in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", frame.source):
-        if name not in used and name in frame.locals:
-            used.append(name)
-    return used
-
-
-def _tensors_on_line(frame: UserFrame, names_by_id: dict[int, str]):
-    for name in _names_on_line(frame):
-        yield from _tensors_of(name, frame.locals[name], names_by_id)
-
-
-def _tensors_in_locals(frame: UserFrame, names_by_id: dict[int, str]):
-    for name, value in list(frame.locals.items())[:_MAX_CANDIDATES]:
-        yield from _tensors_of(name, value, names_by_id)
-
-
-def _tensors_of(name: str, value: object, names_by_id: dict[int, str]):
-    """(label, tensor) for a local: a tensor, a module's parameters and buffers, a list."""
-    if isinstance(value, torch.Tensor):
-        yield names_by_id.get(id(value), name), value
-    elif isinstance(value, torch.nn.Module):
-        try:
-            tensors = list(value.named_parameters()) + list(value.named_buffers())
-        except Exception:
-            log.debug("a module's tensors could not be read", exc_info=True)
-            return
-        for path, tensor in tensors[:_MAX_CANDIDATES]:
-            yield names_by_id.get(id(tensor), f"{name}.{path}"), tensor
-    elif type(value) in (list, tuple):
-        for index, item in enumerate(value[:_MAX_CANDIDATES]):
-            if isinstance(item, torch.Tensor):
-                yield names_by_id.get(id(item), f"{name}[{index}]"), item
-
-
-def _optimizer_state_mismatch(frames, names_by_id) -> str | None:
-    """optimizer.step() with its state left on another device (the model moved after)."""
-    for frame in frames:
-        for name in _names_on_line(frame):
-            value = frame.locals.get(name)
-            if isinstance(value, torch.optim.Optimizer):
-                found = optimizer_state_on_other_device(value)
-                if found is not None:
-                    param, key, state = found
-                    label = names_by_id.get(id(param), "a parameter")
-                    return optimizer_message(name, label, param, key, state)
-    return None
-
-
-def optimizer_state_on_other_device(optimizer):
-    """(parameter, state key, state tensor) for the first state left on another device."""
-    for group in optimizer.param_groups:
-        for param in group["params"]:
-            for _, key, value in optimizer_state(optimizer, param):
-                if value.device != param.device:
-                    return param, key, value
-    return None
-
-
-def optimizer_message(optimizer_name: str, label: str, param, key: str, value) -> str:
-    return (
-        f"{optimizer_name}.step() mixes devices: {label} is on {param.device}, "
-        f"its optimizer state {key!r} is on {value.device}. Fix: move the "
-        "module with the panel (its optimizer state follows), or recreate "
-        "the optimizer after moving the model."
-    )
-
-
 def user_frames(
     tb, is_user_file: Callable[[str], bool], cell_label: Callable[[str], str | None]
 ) -> list[UserFrame]:
     """The traceback's frames in the user's code, outermost first."""
     frames = []
-    for frame, lineno in _walk(tb):
+    for frame, lineno, lasti in _walk(tb):
         filename = frame.f_code.co_filename
         if not is_user_file(filename):
             continue
@@ -223,11 +572,32 @@ def user_frames(
         if frame.f_code.co_name != "<module>":
             where += f", in {frame.f_code.co_name}"
         source = linecache.getline(filename, lineno).strip()
-        frames.append(UserFrame(where, source, frame.f_code.co_name, dict(frame.f_locals)))
+        frames.append(
+            UserFrame(
+                where,
+                source,
+                frame.f_code.co_name,
+                dict(frame.f_locals),
+                frame.f_globals,
+                filename,
+                lineno,
+                _position(frame.f_code, lasti),
+            )
+        )
     return frames
+
+
+def _position(code, lasti: int) -> tuple | None:
+    positions = getattr(code, "co_positions", None)
+    if positions is None or lasti < 0:
+        return None
+    for index, position in enumerate(positions()):
+        if index == lasti // 2:
+            return position
+    return None
 
 
 def _walk(tb) -> Iterator:
     while tb is not None:
-        yield tb.tb_frame, tb.tb_lineno
+        yield tb.tb_frame, tb.tb_lineno, tb.tb_lasti
         tb = tb.tb_next

@@ -81,7 +81,9 @@ class DeviceGuard(TorchFunctionMode):
         movable = stray.label.split(".")[0] if stray.role != "index" else None
         if movable is not None and not movable.isidentifier():
             movable = None
-        raise CrossDeviceError(message, name=movable, device=anchor.device)
+        error = CrossDeviceError(message, name=movable, device=anchor.device)
+        error.devices = (anchor.device, stray.device, stray.role)  # for the culprit's search
+        raise error
 
 
 def _devices_differ(args, kwargs) -> bool:

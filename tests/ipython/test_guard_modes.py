@@ -128,7 +128,8 @@ def test_strict_stops_the_operation_before_it_runs_inside_functions(ip, inspecto
     result = ip.run_cell("grow(t1, t2)")
     error = result.error_in_exec
     assert isinstance(error, CrossDeviceError) and error.__cause__ is None
-    assert "t1 is on cpu" in str(error) and "cell line 1: grow(t1, t2)" in str(error)
+    assert "t1 is on cpu" in str(error) and "line 1: grow(t1, t2)" in str(error)
+    assert "in grow: a.add_(b)" in str(error) and 't1 = t1.to("sim:0")' in str(error)
     assert torch.equal(ip.user_ns["t1"], torch.ones(3))  # the in-place add never ran
 
 
