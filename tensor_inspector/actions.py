@@ -32,7 +32,8 @@ from tensor_inspector.holders import (
     optimizers_holding,
     why_not_swappable,
 )
-from tensor_inspector.stats import module_stats, tensor_stats
+from tensor_inspector.sharding import move_refusal
+from tensor_inspector.stats import module_stats, read_with
 from tensor_inspector.tracking import find_tensors, is_user_name
 from tensor_inspector.walk import module_slots
 
@@ -103,7 +104,8 @@ def choose_target(device: str | None) -> torch.device:
     except (RuntimeError, TypeError) as error:
         raise ActionError(cut(f"{cut(repr(device), 60)} is not a device: {error}")) from None
     if target.type != "cpu" and target.index is None:
-        target = torch.device(target.type, 0)
+        # A bare "cuda" is the current device, as PyTorch reads it.
+        target = torch.device(target.type, devices.current_index())
     if str(target) not in available:
         raise ActionError(
             f"There is no device {target} in this kernel: the devices that exist are "
@@ -131,6 +133,11 @@ def move(namespace: Namespace, name: str, device: str | None = None) -> Outcome:
     attributes, containers at any depth, modules, and optimizers wherever they live."""
     found = namespace.get(name)
     target = choose_target(device)
+    held = [v for *_, v in module_slots(found)] if isinstance(found, torch.nn.Module) else [found]
+    for value in held:  # a DTensor's shards stay with their mesh
+        refusal = move_refusal(name, value)
+        if refusal is not None:
+            raise ActionError(refusal)
     if isinstance(found, torch.nn.Module):
         tensors = [value for *_, value in module_slots(found) if value.device != target]
     else:
@@ -217,6 +224,9 @@ def apply_fix(namespace: Namespace, name: str, device: str | None = None) -> Out
         )
     if value.device == target:
         return Outcome(f"{name} is already on {target}.", [name])
+    refusal = move_refusal(name, value)
+    if refusal is not None:
+        raise ActionError(refusal)
     found = find_tensors(namespace.values, namespace.hidden).tensors.get(id(value))
     others = [other for other in (found[1] if found else []) if other != name]
     others += [view for view, _ in named_views(namespace.values, namespace.hidden, value)]
@@ -370,12 +380,15 @@ def stats(namespace: Namespace, name: str) -> dict:
         return module_stats(
             (path, value) for path, _, _, kind, value in slots if kind == "parameter"
         )
+    # Values asked for: a small accelerator tensor and its grad show theirs in the table
+    # too, read in the same transfer as the statistics.
+    shown = read_values.to_read((found, readable_grad(found)), found.device)
     try:
-        computed = tensor_stats(found)
+        computed, values = read_with(found, shown)
     except (RuntimeError, TypeError, NotImplementedError) as error:
         raise ActionError(cut(f"No statistics for {name}: {error}")) from None
-    # Values asked for: a small accelerator tensor and its grad show theirs in the table too.
-    read_values.remember((found, readable_grad(found)))
+    for tensor, read in zip(shown, values, strict=True):
+        read_values.keep(tensor, read)
     return computed
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import torch
 
+from tensor_inspector.sharding import is_dtensor
 from tensor_inspector.values import SHOWN_WHOLE, as_lists
 
 log = logging.getLogger("tensor_inspector")
@@ -55,12 +56,31 @@ def readable(tensor: torch.Tensor | None) -> bool:
             and tensor.device.type not in ("cpu", "meta")
             and tensor.layout == torch.strided
             and not tensor.is_quantized
+            and not is_dtensor(tensor)  # its values are spread over ranks: never a collective
             and 0 < tensor.numel() <= SHOWN_WHOLE
             and recall(tensor) is None
         )
     except Exception:
         log.debug("tensor not readable", exc_info=True)
         return False
+
+
+def to_read(tensors, device: torch.device) -> list[torch.Tensor]:
+    """Those of ``tensors`` on ``device`` whose values the table would show once read:
+    for an action that reads them along with its own, in the same transfer (stats)."""
+    chosen: list[torch.Tensor] = []
+    for tensor in tensors:
+        if readable(tensor) and tensor.device == device and all(t is not tensor for t in chosen):
+            chosen.append(tensor)
+    return chosen[:MAX_TENSORS]
+
+
+def keep(tensor: torch.Tensor, values_on_cpu: torch.Tensor) -> None:
+    """Keep values of ``tensor`` that an action read (``values_on_cpu``, its shape)."""
+    try:
+        _store(tensor, as_lists(values_on_cpu))
+    except Exception:
+        log.debug("values could not be kept", exc_info=True)
 
 
 def remember(tensors) -> None:

@@ -81,9 +81,87 @@ def test_stats_never_run_on_refresh(ip, inspector, monkeypatch):
     def refuse(*args):
         raise AssertionError("stats on the refresh path")
 
-    monkeypatch.setattr(tensor_inspector.stats, "tensor_stats", refuse)
+    monkeypatch.setattr(tensor_inspector.stats, "reductions", refuse)
     run(ip, "x = torch.tensor([1.0, float('nan')])\ny = x * 2")
     assert {row["name"] for row in inspector.rows} == {"x", "y"}
+
+
+def test_stats_of_a_device_tensor_are_one_transfer_with_the_values_the_table_shows(
+    ip, inspector, sim_device
+):
+    from tensor_inspector.testing.simulated_device import reset_transfers, transfers
+
+    run(ip, f"w = torch.arange(8.0).to('{sim_device}').requires_grad_()\n(w * 2).sum().backward()")
+    rows = {row["name"]: row for row in inspector.rows}
+    assert rows["w"]["preview"] is None  # the refresh read nothing
+    reset_transfers()
+    stats = inspector.stats("w")
+    assert len(transfers()) == 1
+    assert (stats["min"], stats["max"], stats["mean"]) == (0.0, 7.0, 3.5)
+    row = {row["name"]: row for row in inspector.rows}["w"]
+    assert row["preview"] == [float(i) for i in range(8)] and row["grad"]["preview"] == [2.0] * 8
+
+
+def test_module_stats_are_one_transfer_per_module(ip, inspector, sim_device):
+    from tensor_inspector.testing.simulated_device import reset_transfers, transfers
+
+    run(
+        ip,
+        "model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Linear(4, 2))"
+        f".to('{sim_device}')\nmodel(torch.ones(5, 3).to('{sim_device}')).sum().backward()",
+    )
+    reset_transfers()
+    parameters = inspector.stats("model")["parameters"]
+    assert len(transfers()) == 1 and len(parameters) == 4
+    weight = ip.user_ns["model"][1].weight
+    expected = weight.grad.cpu().double().norm().item()
+    assert parameters["model.1.weight"]["grad_norm"] == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[1e308, 1e308, -1e308], [1e200, -1e200, 3.0], [1.7e308, 1.7e308], [-1e-300, 2e-300, 0.0]],
+)
+def test_a_mean_or_spread_that_fits_in_float64_is_never_reported_as_inf(values):
+    stats = tensor_stats(torch.tensor(values, dtype=torch.float64))
+    exact = [float(v) for v in values]
+    mean = math.fsum(v / len(exact) for v in exact)
+    assert stats["mean"] == pytest.approx(mean, rel=1e-12, abs=1e-310)
+    scale = max(abs(v) for v in exact)
+    spread = math.sqrt(math.fsum(((v - mean) / scale) ** 2 for v in exact) / (len(exact) - 1))
+    assert stats["std"] == pytest.approx(spread * scale, rel=1e-9)
+
+
+def test_chunks_merge_to_the_statistics_of_the_whole(sim_device):
+    torch.manual_seed(1)
+    values = torch.randn(300_000) * 50 + 3
+    values[::1013] = math.nan
+    values[5::2029] = math.inf
+    values[7::4099] = -math.inf
+    finite = values[torch.isfinite(values)].double()
+    for tensor in (values, values.to(sim_device)):  # the CPU's short path, the device's masked one
+        stats = tensor_stats(tensor)
+        assert stats["mean"] == pytest.approx(finite.mean().item(), rel=1e-12)
+        assert stats["std"] == pytest.approx(finite.std().item(), rel=1e-12)
+        low, high = stats["hist_range"]
+        assert stats["hist"] == torch.histc(finite, bins=10, min=low, max=high).long().tolist()
+        assert stats["nan"] == int(torch.isnan(values).sum()) > 0
+        assert stats["posinf"] == int(torch.isposinf(values).sum()) > 0
+        assert stats["neginf"] == int(torch.isneginf(values).sum()) > 0
+
+
+def test_a_nan_grad_norm_is_marked_and_its_reply_is_strict_json(ip, inspector):
+    import json
+
+    run(
+        ip,
+        "model = torch.nn.Sequential(torch.nn.Linear(3, 2))\n"
+        "model(torch.tensor([[float('nan'), 1., 1.]])).sum().backward()",
+    )
+    reply = invoke(inspector.panel, "stats", {"name": "model"})
+    json.dumps(reply, allow_nan=False)
+    weight = reply["stats"]["parameters"]["model.0.weight"]
+    assert weight["grad_norm"] == "nan" and weight["grad_health"] == "nan"
 
 
 def test_the_panel_asks_for_stats_by_command(ip, inspector):
