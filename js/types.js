@@ -26,6 +26,7 @@
  * @property {boolean | null} is_view
  * @property {unknown} preview values of a small CPU tensor, or an error row's reason
  * @property {"new" | "changed" | "" | "error"} status
+ * @property {string | null} [unreadable] why its values cannot be read (a freed storage)
  */
 
 /**

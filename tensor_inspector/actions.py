@@ -35,6 +35,7 @@ from tensor_inspector.holders import (
 from tensor_inspector.sharding import move_refusal
 from tensor_inspector.stats import module_stats, read_with
 from tensor_inspector.tracking import find_tensors, is_user_name
+from tensor_inspector.values import unreadable
 from tensor_inspector.walk import module_slots
 
 log = logging.getLogger("tensor_inspector")
@@ -160,6 +161,7 @@ def move(namespace: Namespace, name: str, device: str | None = None) -> Outcome:
             )
     if not tensors:
         return Outcome(f"{name} is already on {target}.", [name])
+    _refuse_unreadable(name, tensors, "moved")
     _refuse_unless_swappable(namespace, name, tensors)
     sources = sorted({str(tensor.device) for tensor in tensors})
     left_graph = any(tensor.grad_fn is not None for tensor in tensors)
@@ -176,6 +178,15 @@ def move(namespace: Namespace, name: str, device: str | None = None) -> Outcome:
     note = " It left the autograd graph: it is now a leaf." if left_graph else ""
     count = f" ({len(tensors)} tensors)" if isinstance(found, torch.nn.Module) else ""
     return Outcome(f"Moved {name}{count} from {', '.join(sources)} to {target}.{note}", [name])
+
+
+def _refuse_unreadable(name: str, tensors, done: str) -> None:
+    """Refuse before any value is read from a freed storage: that read kills the kernel."""
+    for tensor in tensors:
+        reason = unreadable(tensor)
+        if reason is not None:
+            which = "" if tensor is tensors[0] else "a tensor it needs: "
+            raise ActionError(f"{name} was not {done}, and nothing changed: {which}{reason}.")
 
 
 def _refuse_unless_swappable(namespace: Namespace, name: str, tensors) -> None:
@@ -231,6 +242,7 @@ def apply_fix(namespace: Namespace, name: str, device: str | None = None) -> Out
     others = [other for other in (found[1] if found else []) if other != name]
     others += [view for view, _ in named_views(namespace.values, namespace.hidden, value)]
     source = value.device
+    _refuse_unreadable(name, [value], "moved")
     namespace.values[name] = _moved_copy(value, target)
     kept = (
         f" {', '.join(others)} still hold{'s' if len(others) == 1 else ''} the tensor on {source}."
@@ -312,6 +324,7 @@ def backward(
             f"{name} has {output.numel()} elements (shape {list(output.shape)}): backward() "
             "needs a gradient of the same shape, such as ones."
         )
+    _refuse_unreadable(name, [output, *graph_leaves(output)], "differentiated")
     grad_tensor = None if gradient is None else gradient_for(namespace, output, name, gradient)
     named = namespace.leaves_requiring_grad()
     before = {leaf_name: _grad_mark(leaf) for leaf_name, leaf in named.items()}
@@ -380,6 +393,7 @@ def stats(namespace: Namespace, name: str) -> dict:
         return module_stats(
             (path, value) for path, _, _, kind, value in slots if kind == "parameter"
         )
+    _refuse_unreadable(name, [found], "read")
     # Values asked for: a small accelerator tensor and its grad show theirs in the table
     # too, read in the same transfer as the statistics.
     shown = read_values.to_read((found, readable_grad(found)), found.device)

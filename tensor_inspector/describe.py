@@ -13,7 +13,7 @@ from typing import Any
 import torch
 
 from tensor_inspector import read_values
-from tensor_inspector.values import SHOWN_WHOLE, as_lists
+from tensor_inspector.values import SHOWN_WHOLE, as_lists, unreadable
 
 log = logging.getLogger("tensor_inspector")
 
@@ -34,6 +34,7 @@ ROW_KEYS = (
     "is_view",
     "preview",
     "status",
+    "unreadable",  # why its values cannot be read (a freed storage), or None
 )
 
 
@@ -61,6 +62,7 @@ def describe(tensor: torch.Tensor, name: str, aliases: list[str] | tuple[str, ..
         "is_view": bool(_optional(tensor._is_view)),
         "preview": preview(tensor),
         "status": "",
+        "unreadable": unreadable(tensor, thorough=False),
     }
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import torch
 
 from tensor_inspector.sharding import is_dtensor
-from tensor_inspector.values import SHOWN_WHOLE, as_lists
+from tensor_inspector.values import SHOWN_WHOLE, as_lists, unreadable
 
 log = logging.getLogger("tensor_inspector")
 
@@ -59,6 +59,7 @@ def readable(tensor: torch.Tensor | None) -> bool:
             and not is_dtensor(tensor)  # its values are spread over ranks: never a collective
             and 0 < tensor.numel() <= SHOWN_WHOLE
             and recall(tensor) is None
+            and unreadable(tensor) is None
         )
     except Exception:
         log.debug("tensor not readable", exc_info=True)

@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable
 
 import torch
 
+from tensor_inspector.values import unreadable
+
 BINS = 10
 # A parameter's grad norm below this is vanishing, above EXPLODING exploding, 0 dead.
 VANISHING = 1e-7
@@ -211,8 +213,16 @@ def module_stats(parameters: Iterable[tuple[str, torch.Tensor]]) -> dict:
     computed: dict[str, tuple] = {}
     per_device: dict[torch.device, list[str]] = {}
     for path, parameter in parameters:
+        freed = unreadable(parameter)
+        if freed is not None:  # its values cannot be read: the entry says why
+            reduced = torch.zeros(LENGTH, dtype=torch.float64, device=parameter.device)
+            computed[path] = (torch.cat([reduced, reduced[:1] - 1]), freed, parameter)
+            per_device.setdefault(reduced.device, []).append(path)
+            continue
         reduced, note = reductions(parameter)
         grad = parameter.grad
+        if grad is not None and unreadable(grad) is not None:
+            grad = None
         norm = _norm(grad.detach()) if grad is not None else torch.full_like(reduced[:1], -1.0)
         computed[path] = (torch.cat([reduced, norm.reshape(1).to(reduced.device)]), note, parameter)
         per_device.setdefault(reduced.device, []).append(path)

@@ -175,9 +175,19 @@ export class TensorTable {
       zero.disabled = row.grad == null;
       buttons.push(zero);
     }
+    if (row.unreadable) {
+      // A freed storage: reading its values would crash the kernel, so nothing offers to.
+      for (const reads of buttons.filter((b) => VALUE_READERS.has(b.dataset.action))) {
+        reads.disabled = true;
+        reads.title = `${row.name}: ${row.unreadable}`;
+      }
+    }
     return buttons;
   }
 }
+
+// Buttons whose action reads the tensor's values.
+const VALUE_READERS = new Set(["move", "stats", "picture", "values", "backward"]);
 
 function cellTitle(field, row) {
   if (field === "dtype" && row.type) return row.type;
