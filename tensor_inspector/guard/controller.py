@@ -24,6 +24,7 @@ from torch.optim.optimizer import register_optimizer_step_pre_hook
 from tensor_inspector import devices
 from tensor_inspector.errors import CrossDeviceError, CrossDeviceWarning
 from tensor_inspector.guard.explain import (
+    Fix,
     explain_error,
     optimizer_message,
     optimizer_state_on_other_device,
@@ -32,6 +33,7 @@ from tensor_inspector.guard.explain import (
 )
 from tensor_inspector.guard.mode import DeviceGuard
 from tensor_inspector.guard.precheck import NUMBER, Finding, Known, canonical_device, precheck
+from tensor_inspector.guard.rules import _atom
 from tensor_inspector.settings import GUARD_MODES
 from tensor_inspector.tracking import find_tensors, is_user_name
 
@@ -121,6 +123,7 @@ class CellGuard:
         self._explained: tuple[BaseException, CrossDeviceError] | None = None
         self._previous_custom_exc = None
         self._custom_tb = None
+        self._cell_source = ""
 
     # lifecycle --------------------------------------------------------------------------
 
@@ -148,10 +151,11 @@ class CellGuard:
 
     # around each cell -------------------------------------------------------------------
 
-    def before_cell(self, _info=None) -> None:
+    def before_cell(self, info=None) -> None:
         # %%capture and a nested run_cell fire pre_run_cell again before the outer cell ends:
         # one guard serves them all, and it is popped when the outermost cell ends.
         self._cells_running += 1
+        self._cell_source = getattr(info, "raw_cell", "") or ""
         if self._guard is not None or self.mode != "strict":
             return
         try:
@@ -214,9 +218,28 @@ class CellGuard:
         if self.mode == "warn":  # shown at the cell's line, not at ours
             warnings.warn_explicit(first.message, CrossDeviceWarning, "<cell>", first.line)
             return
-        raise CrossDeviceError(
+        error = CrossDeviceError(
             f"Cell not run. {first.message}", name=self._movable(first), device=first.move_to
         )
+        error.culprit = first.culprit
+        error.fix = self._precheck_fix(first)
+        raise error
+
+    def _precheck_fix(self, finding: Finding) -> Fix:
+        """The finding's fix in a form that can be applied: its line, or its edit."""
+        text = finding.message.split(" Fix: ", 1)[-1]
+        name = self._movable(finding)
+        if name is not None:
+            return Fix(text, run=text if "=" in text or ".to(" in text else None)
+        if finding.culprit_at is None:
+            return Fix(text)
+        line_number, start, end = finding.culprit_at
+        lines = self.shell.transform_cell(self._cell_source).splitlines()
+        if not 0 < line_number <= len(lines):
+            return Fix(text)
+        line = lines[line_number - 1]
+        new = f'{_atom(line[start:end])}.to("{finding.move_to}")'
+        return Fix(text, line=line, where=f"line {line_number}", edits=((start, end, new),))
 
     def _show_error(self, shell, etype, value, tb, tb_offset=None):
         """IPython's handler for RuntimeError: PyTorch's device mismatch becomes a
@@ -284,7 +307,12 @@ class CellGuard:
         param, key, value = found
         label = self._names_by_id().get(id(param), "a parameter")
         name = self._name_of(optimizer) or "the optimizer"
-        raise CrossDeviceError(optimizer_message(name, label, param, key, value))
+        error = CrossDeviceError(optimizer_message(name, label, param, key, value))
+        error.culprit = name
+        error.device = str(param.device)
+        line = f"{name}.load_state_dict({name}.state_dict())"
+        error.fix = Fix(line, run=line if name.isidentifier() else None)
+        raise error
 
     def _flag(self, text: str, name: str | None, device: str | None) -> None:
         self.flagged = {"text": text, "name": name, "device": device}

@@ -141,11 +141,19 @@ def operands(
             value = arg.value if isinstance(arg, ast.Starred) else arg
             if isinstance(value, (ast.List, ast.Tuple)):
                 found += [(element, "input") for element in value.elts]
+            elif type(read(value, scope)) in (tuple, list):  # an LSTM's (h, c)
+                found += [(_item_of(value, i), "input") for i in range(len(read(value, scope)[:8]))]
             else:
                 found.append((value, "input"))
         found += [(kw.value, "input") for kw in node.keywords if kw.arg not in (None, "device")]
         return found
     return []
+
+
+def _item_of(node: ast.expr, index: int) -> ast.Subscript:
+    """``node[index]``, placed where ``node`` is written."""
+    item = ast.Subscript(value=node, slice=ast.Constant(index), ctx=ast.Load())
+    return ast.copy_location(item, node)
 
 
 # reading ---------------------------------------------------------------------------------------

@@ -113,7 +113,8 @@ def explain_error(
     context = _Context(names_by_id, namespace or {}, is_hidden or (lambda name: False))
     found = _optimizer_state_mismatch(frames, context)
     if found is not None:
-        return _error(found[0], frames, error, found[1], None, None)
+        message, fix, optimizer, device = found
+        return _error(message, frames, error, fix, None, device, optimizer)
     inner = frames[-1] if frames else None
     what = inner.source.removeprefix("return ") if inner is not None else "an operation"
     for frame in reversed(frames):  # the innermost first: it is where they met
@@ -264,6 +265,13 @@ def _decide(pieces: list[Piece], mismatch: Mismatch):
             return None
         first, second = devices
         anchor_device, stray_device = (second, first) if first == "cpu" else (first, second)
+    if "cpu" not in (anchor_device, stray_device):
+        # Two accelerators: a layer stays where it was placed (a model split over devices),
+        # so its input is what is on the wrong device.
+        layers = [p for p in known if p.origin == "module" and isinstance(p.value, torch.nn.Module)]
+        inputs = [p for p in known if p not in layers and layers and p.device != layers[0].device]
+        if layers and inputs:
+            return layers[0].device, layers[0], inputs
     anchors = [p for p in known if _matches(p.device, anchor_device)]
     strays = [p for p in known if _matches(p.device, stray_device)]
     if anchors:
@@ -305,24 +313,34 @@ def _compose(frame, what, anchor_device, anchor, culprits, mismatch, context, sc
     cause, fix, movable = _cause_and_fix(
         frame, culprits, label, anchor_device, anchor_code, context
     )
+    if (
+        anchor is not None
+        and anchor.origin == "module"
+        and "cpu" not in (anchor_device, stray_device)
+    ):
+        cause = (
+            "A layer takes its input on its own device: models split over devices (device_map) "
+            f"take their inputs on the first layer's device. {cause}"
+        )
     message = f"{lead} {cause}Fix: {fix.text}"
     return message, fix, label, movable, anchor_device
 
 
 def _label(piece: Piece, context: _Context, device: str | None) -> str:
-    """The user's name for a piece: the notebook's, a module's path, or the code."""
-    value = piece.value
-    if piece.origin == "plain attribute" and isinstance(piece.root, ast.Attribute):
+    """The user's name for what to fix: the notebook's name, a module's path, or the code of
+    the expression that made it (the call, not its contents)."""
+    value, root = piece.value, piece.root
+    if piece.origin == "plain attribute" and isinstance(root, ast.Attribute):
         owner = context.module_name(piece.owner) if piece.owner is not None else None
         if owner is not None:
-            return f"{owner}.{piece.root.attr}"
+            return f"{owner}.{root.attr}"
     if isinstance(value, torch.Tensor):
         name = context.names_by_id.get(id(value))
         top = (name or "").split(".")[0].split("[")[0]
-        if name is not None and not is_ipython_name(top) and piece.node is piece.root:
+        if name is not None and not is_ipython_name(top):
             return name
-    if isinstance(piece.node, ast.Call):
-        return _code(piece.node)  # a layer's output: its call, as written
+    if isinstance(piece.node, ast.Call) and piece.origin in ("module", "computed", "call"):
+        return _code(piece.node)  # a layer's output, a result: its call, as written
     if isinstance(value, torch.nn.Module) and piece.origin == "module":
         for path, tensor in _module_tensors(value):
             if _matches(str(tensor.device), device):
@@ -333,7 +351,7 @@ def _label(piece: Piece, context: _Context, device: str | None) -> str:
                 if owner is not None:
                     return f"{owner}.{path}"
                 break
-    return _code(piece.node)
+    return _code(root)
 
 
 def _module_tensors(module: torch.nn.Module):
@@ -457,7 +475,10 @@ def _edit(piece: Piece, frame: UserFrame, anchor_code: str):
         return None  # the fix would be on another line than the one shown
     line = _physical_line(frame)
     segment = line[node.col_offset : node.end_col_offset]
-    if not segment:
+    try:
+        if ast.unparse(ast.parse(segment, mode="eval").body) != ast.unparse(node):
+            return None  # the expression is not written as such on the line
+    except SyntaxError:
         return None
     if piece.origin in ("factory", "tensor call") and segment.endswith(")"):
         inside = segment[segment.index("(") + 1 : -1].strip() if "(" in segment else ""
@@ -488,10 +509,11 @@ def _optimizer_state_mismatch(frames: list[UserFrame], context: _Context):
             label = context.names_by_id.get(id(param), "a parameter")
             held = context.held_as(optimizer)
             message = optimizer_message(code, label, param, key, state)
+            device = str(param.device)
             if held is None:
-                return message, Fix(_optimizer_fix_text(code))
+                return message, Fix(_optimizer_fix_text(code)), code, device
             line = f"{held}.load_state_dict({held}.state_dict())"
-            return message, Fix(_optimizer_fix_text(code), run=line)
+            return message, Fix(_optimizer_fix_text(code), run=line), code, device
     return None
 
 

@@ -110,6 +110,9 @@ class Finding:
     message: str
     move_name: str | None  # the variable the fix moves, when it is a plain name
     move_to: str
+    culprit: str = ""  # the operand on the wrong device, as written
+    # Where the culprit is written in the cell: (line, start column, end column).
+    culprit_at: tuple[int, int, int] | None = None
 
 
 @dataclass
@@ -463,6 +466,10 @@ def _check(state: _State, node: ast.AST, op: OpName, operands) -> None:
     anchor, stray = found
     code = ast.unparse(node)
     line = getattr(node, "lineno", 0)
+    stray_node = next((expr for _, expr, _ in operands if ast.unparse(expr) == stray.label), None)
+    at = None
+    if stray_node is not None and stray_node.lineno == stray_node.end_lineno:
+        at = (stray_node.lineno, stray_node.col_offset, stray_node.end_col_offset)
     state.findings.append(
         Finding(
             line=line,
@@ -470,6 +477,8 @@ def _check(state: _State, node: ast.AST, op: OpName, operands) -> None:
             message=f"line {line}: {explain(code, anchor, stray)}",
             move_name=stray.label if stray.label.isidentifier() else None,
             move_to=anchor.device,
+            culprit=stray.label,
+            culprit_at=at,
         )
     )
 

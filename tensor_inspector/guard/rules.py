@@ -140,7 +140,10 @@ def _indexing_mismatch(operands: list[Operand]) -> tuple[Operand, Operand] | Non
             and operand.device not in ("cpu", indexed.device)
             and operand.zero_dim is False
         ):
-            return indexed, operand
+            # Moving the indexed tensor to the indices' device fixes the whole line; moving
+            # the indices to the cpu leaves a CPU result beside the line's other tensors.
+            moved = Operand(operand.label, operand.device, operand.zero_dim, "input")
+            return moved, Operand(indexed.label, indexed.device, indexed.zero_dim, "input")
     return None
 
 

@@ -154,6 +154,8 @@ class SimulatedTensor(torch.Tensor):
             _count_read_back(func, args, out)
         if func.is_view or _returns_input(func):
             return _rewrap_inplace(func, args, out)
+        if func._schema.name.split("::")[-1] in _HOST_RESULTS:
+            return _with_host_results(func, out, index)
         return tree_map(_wrapper_on(index), out)
 
 
@@ -242,12 +244,34 @@ _INDEXING = {"index", "index_put", "_index_put_impl"}
 _STRICT_POINTWISE = {"clamp", "clamp_min", "clamp_max", "clip", "addcdiv", "addcmul"}
 # Not tagged pointwise, yet their kernels take a CPU 0-dim value (read with .item()).
 _TAKES_CPU_SCALARS = {"masked_fill", "fill"}
+# Arguments that CUDA reads on the host, so it wants them on the CPU: a packed sequence's
+# lengths and batch sizes ("lengths argument should be a 1D CPU int64 tensor").
+_HOST_ARGUMENTS = {
+    "_pack_padded_sequence": {"lengths"},
+    "_pack_padded_sequence_backward": {"batch_sizes"},
+    "_pad_packed_sequence": {"batch_sizes"},
+}
+# ...and results that CUDA leaves on the CPU: the batch sizes of a packed sequence, and the
+# lengths that unpacking it gives back.
+_HOST_RESULTS = {"_pack_padded_sequence": {1}, "_pad_packed_sequence": {1}}
+
+
+def _with_host_results(func, out, index: int):
+    on_host = _HOST_RESULTS[func._schema.name.split("::")[-1]]
+    wrap = _wrapper_on(index)
+    return tuple(value if i in on_host else wrap(value) for i, value in enumerate(out))
 
 
 def _refuse_mixed_devices(func, args, kwargs) -> None:
     """CUDA's rule: CPU 0-dim tensors may join element-wise (pointwise-tagged) kernels as
-    inputs; indices may stay on the CPU; anything else on the CPU is refused."""
+    inputs; indices may stay on the CPU; arguments read on the host (a packed sequence's
+    lengths) stay there; anything else on the CPU is refused."""
     name = func._schema.name.split("::")[-1].rstrip("_")
+    host = _HOST_ARGUMENTS.get(func._schema.name.split("::")[-1])
+    if host:
+        names = [argument.name for argument in func._schema.arguments]
+        args = tuple(None if names[i] in host else value for i, value in enumerate(args))
+        kwargs = {key: value for key, value in kwargs.items() if key not in host}
     if name in _INDEXING:
         if not isinstance(args[0], SimulatedTensor):
             raise RuntimeError(

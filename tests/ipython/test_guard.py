@@ -186,3 +186,53 @@ def test_assigning_data_or_grad_is_left_to_pytorch(ip, inspector):
         "q = torch.ones(3, device='sim', requires_grad=True)\nq.grad = torch.zeros(3, device='sim')"
     )
     assert result.success
+
+
+def test_the_notebooks_own_runtime_errors_are_left_alone(ip, inspector):
+    words = "Expected all tensors to be on the same device, but found at least two devices"
+    result = ip.run_cell(f"raise RuntimeError('{words}, sim:0 and cpu!')")
+    assert type(result.error_in_exec) is RuntimeError
+    run(ip, "class ConfigError(RuntimeError):\n    pass")
+    result = ip.run_cell(f"def check():\n    raise ConfigError('{words}')\ncheck()")
+    assert type(result.error_in_exec).__name__ == "ConfigError"
+    assert inspector.panel.flag in ({}, None)
+
+
+def test_a_local_of_the_same_name_as_a_global_is_never_moved_by_the_button(ip, inspector):
+    run(
+        ip,
+        "u = torch.ones(3)\nsim_t = torch.ones(3, device='sim')\ndef mix(u, v):\n    return u + v",
+    )
+    error = ip.run_cell("mix(torch.ones(3), sim_t)").error_in_exec
+    assert isinstance(error, CrossDeviceError)
+    assert error.name is None  # the cpu tensor is a temporary: no notebook name holds it
+    assert "return u.to(v.device) + v" in str(error)
+
+
+def test_ipythons_hidden_names_are_never_blamed(ip, inspector):
+    run(
+        ip,
+        "class Rope(torch.nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.lin = torch.nn.Linear(4, 4)\n"
+        "        self.cos_cached = torch.ones(10, 4)\n"
+        "    def forward(self, x):\n"
+        "        return self.lin(x) * self.cos_cached[:x.shape[0]]\n"
+        "rope = Rope().to('sim')",
+    )
+    run(ip, "torch.ones(2)")  # IPython's _ now holds a cpu tensor
+    error = ip.run_cell("_\nrope(torch.ones(5, 4, device='sim'))").error_in_exec
+    text = str(error)
+    assert "rope.cos_cached is on cpu" in text and "plain tensor attribute" in text
+    assert "_ is on" not in text and 'register_buffer("cos_cached"' in text
+
+
+def test_strict_mode_names_the_same_culprit_as_block(ip, inspector):
+    run(ip, "t1 = torch.ones(3)\nt2 = t1.to('sim')\ndef combine(a, b):\n    return a * b")
+    texts = []
+    for mode in ("block", "strict"):
+        run(ip, f"%ti guard {mode}")
+        error = ip.run_cell("combine(t1, t2)").error_in_exec
+        texts.append(str(error).split(" (Cell")[0])
+    assert texts[0] == texts[1] and "t1 is on cpu" in texts[0]
