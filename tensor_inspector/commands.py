@@ -50,10 +50,7 @@ def backward(inspector: Inspector, msg: dict) -> dict:
 
 def graph(inspector: Inspector, msg: dict) -> dict:
     """The autograd graph behind a row, for the graph view."""
-    expand = msg.get("expand", [])
-    drawn = inspector.graph(
-        _name(msg), msg.get("max_nodes", 200), expand if isinstance(expand, list) else None
-    )
+    drawn = inspector.graph(_name(msg), msg.get("max_nodes", 200), msg.get("expand", []))
     return {"ok": True, "level": "info", "graph": drawn}
 
 

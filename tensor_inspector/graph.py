@@ -11,11 +11,13 @@ Also the traced backward's values: the gradient flowing into each node, read aft
 from __future__ import annotations
 
 import functools
+import math
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 
 import torch
 
+from tensor_inspector.stats import tensor_stats
 from tensor_inspector.values import SHOWN_WHOLE, as_lists
 
 MAX_NODES = 200
@@ -209,6 +211,17 @@ def values_of(gradients: tuple) -> object:
     grad = present[0]
     if grad.numel() <= SHOWN_WHOLE:
         return as_lists(grad.cpu())
-    floats = grad.float()
-    stats = torch.stack([floats.min(), floats.max(), floats.mean()]).tolist()  # one transfer
-    return {"shape": list(grad.shape), "min": stats[0], "max": stats[1], "mean": stats[2]}
+    stats = tensor_stats(grad)  # one transfer, in float64, chunk by chunk
+    # Over every value, not the finite ones alone: an inf or a nan is what the reader seeks.
+    nan, posinf, neginf = stats["nan"], stats["posinf"], stats["neginf"]
+    low = -math.inf if neginf else _first(stats["min"], math.inf if posinf else math.nan)
+    high = math.inf if posinf else _first(stats["max"], -math.inf if neginf else math.nan)
+    if nan or (posinf and neginf):
+        mean = math.nan
+    else:
+        mean = math.inf if posinf else (-math.inf if neginf else stats["mean"])
+    return {"shape": list(grad.shape), "min": low, "max": high, "mean": mean}
+
+
+def _first(value, otherwise):
+    return otherwise if value is None else value

@@ -290,7 +290,7 @@ class Inspector:
     def graph(self, name: str, max_nodes: int = 200, expand=()) -> dict:
         """The autograd graph behind ``name``: plain data, holding no tensor."""
         namespace = actions.Namespace(self.shell.user_ns, self.shell.user_ns_hidden)
-        return actions.graph(namespace, name, max_nodes, tuple(expand))
+        return actions.graph(namespace, name, max_nodes, expand)  # it checks expand
 
     def zero_grad(self, name: str | None = None) -> actions.Outcome:
         """Set ``.grad = None`` on ``name``, on every parameter of a module, or on every leaf."""

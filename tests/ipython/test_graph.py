@@ -114,3 +114,31 @@ def test_the_panel_asks_for_the_graph_and_the_trace_by_command(ip, chain):
     reply = invoke(chain.panel, "backward", {"name": "z", "trace": True})
     assert reply["ok"] and reply["graph"]["nodes"][-1]["grad"] == [6.0, 12.0, 18.0]
     assert invoke(chain.panel, "graph", {"name": "z", "expand": "no"})["ok"] is False
+
+
+def test_a_traced_backward_with_inf_and_nan_gradients_is_strict_json(ip, inspector):
+    # sqrt'(0) is inf: every one of the 100 gradients into w3 is, and w3 - 1 gets -inf too.
+    run(ip, "w3 = torch.ones(100, requires_grad=True)\nloss3 = torch.sqrt(w3 - 1).sum()")
+    reply = invoke(inspector.panel, "backward", {"name": "loss3", "trace": True})
+    json.dumps(reply, allow_nan=False)
+    leaf = by_label(reply["graph"])["AccumulateGrad"]
+    assert leaf["grad"] == {"shape": [100], "min": "inf", "max": "inf", "mean": "inf"}
+
+
+def test_a_summarised_gradient_reads_its_mean_in_float64(ip, inspector):
+    # float32's largest values: their mean in float32 would overflow to inf.
+    run(ip, "big = torch.ones(100, requires_grad=True)\nout = (big * 3e38).sum()")
+    reply = invoke(inspector.panel, "backward", {"name": "out", "trace": True})
+    json.dumps(reply, allow_nan=False)
+    leaf = by_label(reply["graph"])["AccumulateGrad"]
+    assert leaf["grad"]["mean"] == pytest.approx(3e38, rel=1e-6)
+
+
+def test_graph_with_expand_that_is_no_list_is_refused_in_words(ip, chain):
+    for expand in (None, "n1", 3):
+        reply = invoke(chain.panel, "graph", {"name": "z", "expand": expand})
+        assert reply == {
+            "ok": False,
+            "level": "error",
+            "text": "expand must be a list of node ids.",
+        }
