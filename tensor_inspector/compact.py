@@ -57,6 +57,9 @@ def pack(row: dict, mark: int | None) -> Packed:
         values[_INDEX["grad"]] = share(
             (tuple(grad["shape"]), grad["dtype"], grad["device"], _pack_preview(grad["preview"]))
         )
+    dtensor = row["dtensor"]
+    if dtensor is not None:  # rare: kept as text, so rows share no mutable dict
+        values[_INDEX["dtensor"]] = JsonText(json.dumps(dtensor))
     values.append(mark)
     return Packed._make(values)
 
@@ -65,6 +68,8 @@ def unpack(packed: Packed) -> dict:
     row = dict(zip(ROW_KEYS, packed[:-1], strict=True))
     row["aliases"] = list(row["aliases"])
     row["shape"] = None if row["shape"] is None else list(row["shape"])
+    if isinstance(row["dtensor"], JsonText):
+        row["dtensor"] = json.loads(row["dtensor"])
     if isinstance(row["preview"], ValuesDigest):
         row["preview"] = None  # the caller reads the values again (needs_values)
     grad = row["grad"]

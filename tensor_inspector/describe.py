@@ -13,6 +13,7 @@ from typing import Any
 import torch
 
 from tensor_inspector import read_values
+from tensor_inspector.sharding import describe_dtensor, is_dtensor, local_shard
 from tensor_inspector.values import SHOWN_WHOLE, as_lists, unreadable
 
 log = logging.getLogger("tensor_inspector")
@@ -35,6 +36,7 @@ ROW_KEYS = (
     "preview",
     "status",
     "unreadable",  # why its values cannot be read (a freed storage), or None
+    "dtensor",  # a DTensor's placements, mesh and local shape (sharding.describe_dtensor)
 )
 
 
@@ -63,11 +65,15 @@ def describe(tensor: torch.Tensor, name: str, aliases: list[str] | tuple[str, ..
         "preview": preview(tensor),
         "status": "",
         "unreadable": unreadable(tensor, thorough=False),
+        "dtensor": describe_dtensor(tensor),
     }
 
 
 def storage_nbytes(tensor: torch.Tensor) -> int:
-    """Bytes of the memory block the tensor lives in (a view's is its base's)."""
+    """Bytes of the memory block the tensor lives in (a view's is its base's); a DTensor's
+    is its local shard's, what this process holds."""
+    if is_dtensor(tensor):
+        tensor = local_shard(tensor)
     if not tensor._is_view() and tensor.storage_offset() == 0 and tensor.is_contiguous():
         # Asking for the storage would create a Python object that lives as long as the
         # tensor; a contiguous tensor at offset 0 that is no view fills its own block.
@@ -123,6 +129,8 @@ def preview(tensor: torch.Tensor) -> Any:
     """Nested lists of the values of a small, dense CPU tensor, or of an accelerator tensor
     whose values an action has read (read_values); None for anything else."""
     try:
+        if is_dtensor(tensor):
+            return preview(local_shard(tensor))  # this rank's values, with no collective
         if tensor.device.type != "cpu":
             return read_values.recall(tensor)  # never a read of the device
         if (
@@ -151,7 +159,9 @@ def fingerprint(tensor: torch.Tensor) -> tuple:
             tensor.data_ptr(),  # a new tensor under a reused id has other memory
             # Not .shape: building a torch.Size costs more than all the other reads together.
             tensor.numel(),
-            # No dtype or device: changing either gives the tensor other memory (data_ptr).
+            # No dtype or device: changing either gives the tensor other memory (data_ptr),
+            # except a wrapper subclass's (data_ptr 0): its device index tells cuda:0 from 1.
+            tensor.get_device(),
             tensor.requires_grad,
             tensor.grad_fn is None,
             None if grad is None else (id(grad), grad._version, grad.numel(), grad.data_ptr()),

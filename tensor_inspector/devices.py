@@ -39,9 +39,10 @@ def _targets(kind: str | None, count: int) -> list[str]:
 
 
 def default_target() -> str | None:
-    """Device 0 of the current accelerator, the panel's default move target."""
+    """The accelerator's current device (what a bare 'cuda' means), the panel's default move
+    target."""
     kind = accelerator_type()
-    return None if kind is None else f"{kind}:0"
+    return None if kind is None else f"{kind}:{current_index()}"
 
 
 def current_index() -> int:

@@ -24,6 +24,7 @@ from tensor_inspector.compact import (
     with_status,
 )
 from tensor_inspector.describe import describe, error_row, fingerprint, preview
+from tensor_inspector.sharding import sharded_module
 from tensor_inspector.walk import (
     CONTAINER_DEPTH,
     ITEMS_PER_CONTAINER,
@@ -91,22 +92,25 @@ def find_tensors(
 
 
 def module_lines(reachable: Reachable, rows: Mapping[str, Packed]) -> list[dict]:
-    """Top-level nn.Modules, with the devices their tensors are on (the panel moves them
-    whole). Read from the rows just made, so no tensor is read twice."""
+    """Top-level nn.Modules, with the devices their tensors are on and how many on each (a
+    model split with device_map spans several; the panel moves them whole), and whether
+    fully_shard sharded it. Read from the rows just made, so no tensor is read twice."""
     described = []
     for name, module in reachable.modules.items():
         ids = reachable.module_tensors.get(name, [])
-        devices = set()
+        counts: dict[str, int] = {}
         for key in ids:
             entry = reachable.tensors.get(key)
             row = rows.get(entry[1][0]) if entry is not None else None
             if row is not None and row.device is not None:
-                devices.add(row.device)
+                counts[row.device] = counts.get(row.device, 0) + 1
         described.append({
             "name": name,
             "type": type(module).__name__,
-            "devices": sorted(devices),
+            "devices": sorted(counts),
+            "device_counts": dict(sorted(counts.items())),
             "tensors": len(ids),
+            "fully_shard": sharded_module(module),
         })  # fmt: skip
     return described
 
