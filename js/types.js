@@ -27,6 +27,8 @@
  * @property {unknown} preview values of a small CPU tensor, or an error row's reason
  * @property {"new" | "changed" | "" | "error"} status
  * @property {string | null} [unreadable] why its values cannot be read (a freed storage)
+ * @property {{placements: string[], mesh: {device_type: string, shape: number[], dim_names: string[] | null}, local_shape: number[]} | null} [dtensor]
+ *   a DTensor's placements, mesh and this rank's local shape (shape is the global one)
  */
 
 /**
@@ -50,7 +52,9 @@
  * @property {string} name
  * @property {string} type
  * @property {string[]} devices
+ * @property {Record<string, number>} [device_counts] how many of its tensors are on each device
  * @property {number} tensors
+ * @property {boolean} [fully_shard] whether FSDP2's fully_shard sharded it
  */
 
 /**

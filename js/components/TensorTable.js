@@ -2,7 +2,7 @@
 // Narrower than 600px (a container query in style.css), each row shows name, shape, device and
 // grad, and wraps the other cells into a details line under them: the DOM is the same.
 import { button, element } from "../dom.js";
-import { formatBytes, formatDtype, formatGrad, formatGradFull, formatShape, formatValues } from "../format.js";
+import { formatBytes, formatDTensor, formatDtype, formatGrad, formatGradFull, formatShape, formatValues } from "../format.js";
 import { buildView } from "../view.js";
 import { statsRow } from "./StatsLine.js";
 
@@ -20,7 +20,7 @@ const COLUMNS = [
 
 const FIELD_TEXT = {
   name: (row) => row.name,
-  shape: (row) => formatShape(row.shape),
+  shape: (row) => (row.dtensor ? formatDTensor(row.shape, row.dtensor) : formatShape(row.shape)),
   dtype: (row) => formatDtype(row.dtype),
   device: (row) => row.device ?? "",
   requires_grad: (row) => (row.requires_grad == null ? "" : row.requires_grad ? "True" : "False"),
@@ -190,10 +190,18 @@ export class TensorTable {
 const VALUE_READERS = new Set(["move", "stats", "picture", "values", "backward"]);
 
 function cellTitle(field, row) {
+  if (field === "shape" && row.dtensor) return dtensorTitle(row.dtensor);
   if (field === "dtype" && row.type) return row.type;
   if (field === "name" && row.preview != null && row.status !== "error") return formatValues(row.preview, row.dtype);
   if (field === "grad" && row.grad?.preview != null) return formatGradFull(row.grad);
   return "";
+}
+
+/** A DTensor's mesh and placements in full, as PyTorch writes them. */
+function dtensorTitle({ placements, mesh, local_shape: local }) {
+  const names = Array.isArray(mesh?.dim_names) ? ` (${mesh.dim_names.join(", ")})` : "";
+  const placed = Array.isArray(placements) ? placements.join(", ") : "?";
+  return `DTensor: ${placed} on a ${mesh?.device_type ?? "?"} mesh of shape ${formatShape(mesh?.shape)}${names}; this rank holds ${formatShape(local)}`;
 }
 
 /** A cell that says nothing a narrow panel needs: no grad_fn, requires_grad False, no grad
