@@ -32,10 +32,10 @@ from tensor_inspector.holders import (
     optimizers_holding,
     why_not_swappable,
 )
-from tensor_inspector.sharding import move_refusal
+from tensor_inspector.sharding import label_shard, local_shard, move_refusal, shard_with_grad
 from tensor_inspector.stats import module_stats, read_with
 from tensor_inspector.tracking import find_tensors, is_user_name
-from tensor_inspector.values import unreadable
+from tensor_inspector.values import cut_error, no_values, unreadable
 from tensor_inspector.walk import module_slots
 
 log = logging.getLogger("tensor_inspector")
@@ -62,6 +62,11 @@ class Namespace:
         if not isinstance(name, str) or not name:
             raise ActionError("No tensor name was given.")
         found = lookup(self.values, self.hidden, name)
+        if found is None and is_user_name(name, self.hidden) and name in self.values:
+            kind = type(self.values[name]).__name__
+            raise ActionError(
+                f"{cut(name, 80)} is a {kind}, not a tensor: the panel acts on tensors and modules."
+            )
         if found is None:
             raise ActionError(
                 f"There is no tensor named {cut(name, 80)} any more: it was deleted or "
@@ -76,11 +81,14 @@ class Namespace:
         return found
 
     def leaves_requiring_grad(self) -> dict[str, torch.Tensor]:
-        return {
-            names[0]: tensor
-            for tensor, names in find_tensors(self.values, self.hidden).tensors.values()
-            if tensor.is_leaf and tensor.requires_grad
-        }
+        leaves = {}
+        for tensor, names in find_tensors(self.values, self.hidden).tensors.values():
+            try:
+                if tensor.is_leaf and tensor.requires_grad:
+                    leaves[names[0]] = tensor
+            except Exception:  # an odd subclass whose reads raise: left alone, not in the way
+                log.debug("%s skipped", names[0], exc_info=True)
+        return leaves
 
 
 # move ---------------------------------------------------------------------------------------
@@ -390,20 +398,28 @@ def stats(namespace: Namespace, name: str) -> dict:
     found = namespace.get(name)
     if isinstance(found, torch.nn.Module):
         slots = module_slots(found, name)
-        return module_stats(
-            (path, value) for path, _, _, kind, value in slots if kind == "parameter"
-        )
-    _refuse_unreadable(name, [found], "read")
-    # Values asked for: a small accelerator tensor and its grad show theirs in the table
-    # too, read in the same transfer as the statistics.
-    shown = read_values.to_read((found, readable_grad(found)), found.device)
+        parameters = [(path, value) for path, _, _, kind, value in slots if kind == "parameter"]
+        # A DTensor parameter's statistics are its local shard's: the global ones would
+        # need a collective.
+        computed = module_stats((path, shard_with_grad(value)) for path, value in parameters)
+        for path, value in parameters:
+            label_shard(computed["parameters"].get(path), value)
+        return computed
+    local = local_shard(found)
+    reason = no_values(local)
+    if reason is not None:
+        raise ActionError(cut(f"No statistics for {name}: {reason}."))
     try:
-        computed, values = read_with(found, shown)
-    except (RuntimeError, TypeError, NotImplementedError) as error:
-        raise ActionError(cut(f"No statistics for {name}: {error}")) from None
+        # Values asked for: a small accelerator tensor and its grad show theirs in the
+        # table too, read in the same transfer as the statistics.
+        shown = read_values.to_read((local, readable_grad(local)), local.device)
+        computed, values = read_with(local, shown)
+    except Exception as error:  # an odd subclass or dtype: its words, cut short
+        log.debug("stats of %s failed", name, exc_info=True)
+        raise ActionError(cut(f"No statistics for {name}: {cut_error(error)}")) from None
     for tensor, read in zip(shown, values, strict=True):
         read_values.keep(tensor, read)
-    return computed
+    return label_shard(computed, found)
 
 
 def graph_leaves(output: torch.Tensor) -> list[torch.Tensor]:

@@ -55,6 +55,27 @@ def describe_dtensor(tensor: torch.Tensor) -> dict | None:
     }
 
 
+def shard_with_grad(tensor: torch.Tensor) -> torch.Tensor:
+    """A DTensor's local shard, with its grad's local shard as ``.grad``, for the statistics
+    of a module's parameters (the tensor itself for a plain one)."""
+    if not is_dtensor(tensor):
+        return tensor
+    shard = local_shard(tensor).detach()
+    grad = tensor.grad
+    if grad is not None:
+        shard.grad = local_shard(grad).detach()
+    return shard
+
+
+def label_shard(stats: dict | None, tensor: torch.Tensor) -> dict | None:
+    """Statistics of a DTensor's local shard say so in their note: "local shard, rank r"."""
+    if stats is None or not is_dtensor(tensor):
+        return stats
+    label = f"local shard, rank {rank_of(tensor)}"
+    stats["note"] = f"{label}; {stats['note']}" if stats.get("note") else label
+    return stats
+
+
 def rank_of(tensor: torch.Tensor) -> int | None:
     """This process's rank in the DTensor's mesh (None for a plain tensor)."""
     if not is_dtensor(tensor):
