@@ -62,7 +62,7 @@ class Namespace:
         if not isinstance(name, str) or not name:
             raise ActionError("No tensor name was given.")
         found = lookup(self.values, self.hidden, name)
-        if found is None and is_user_name(name, self.hidden) and name in self.values:
+        if found is None and name in self.values:  # opt, In, Out: never tensors
             kind = type(self.values[name]).__name__
             raise ActionError(
                 f"{cut(name, 80)} is a {kind}, not a tensor: the panel acts on tensors and modules."

@@ -90,7 +90,10 @@ def with_results(names_and_tensors: Iterable[tuple[str, torch.Tensor]]) -> dict:
     """id(grad_fn) -> (name, tensor): which named tensor each op node produced."""
     found = {}
     for name, tensor in names_and_tensors:
-        grad_fn = tensor.grad_fn
+        try:
+            grad_fn = tensor.grad_fn
+        except Exception:  # an odd subclass whose reads raise: it names no node
+            continue
         if grad_fn is not None and id(grad_fn) not in found:
             found[id(grad_fn)] = (name, tensor)
     return found

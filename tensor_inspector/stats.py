@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 
 import torch
 
-from tensor_inspector.values import unreadable
+from tensor_inspector.values import no_values
 
 BINS = 10
 # A parameter's grad norm below this is vanishing, above EXPLODING exploding, 0 dead.
@@ -209,34 +209,44 @@ def _chunk_length(flat: torch.Tensor) -> int:
 
 def module_stats(parameters: Iterable[tuple[str, torch.Tensor]]) -> dict:
     """Per parameter: its statistics, its grad's norm, and a mark when the grad vanishes,
-    explodes or is dead (exactly zero). One transfer per device the parameters live on."""
+    explodes or is dead (exactly zero). One transfer per device the parameters live on. A
+    parameter without values to read (lazy, freed, fake) gets a note saying why."""
+    order: list[str] = []
+    described: dict[str, dict] = {}
     computed: dict[str, tuple] = {}
     per_device: dict[torch.device, list[str]] = {}
     for path, parameter in parameters:
-        freed = unreadable(parameter)
-        if freed is not None:  # its values cannot be read: the entry says why
-            reduced = torch.zeros(LENGTH, dtype=torch.float64, device=parameter.device)
-            computed[path] = (torch.cat([reduced, reduced[:1] - 1]), freed, parameter)
-            per_device.setdefault(reduced.device, []).append(path)
+        order.append(path)
+        reason = no_values(parameter)
+        if reason is not None:
+            entry = decode([0.0] * LENGTH, _numel(parameter), reason)
+            described[path] = {**entry, "grad_norm": None, "grad_health": None}
             continue
         reduced, note = reductions(parameter)
         grad = parameter.grad
-        if grad is not None and unreadable(grad) is not None:
+        if grad is not None and no_values(grad) is not None:
             grad = None
         norm = _norm(grad.detach()) if grad is not None else torch.full_like(reduced[:1], -1.0)
-        computed[path] = (torch.cat([reduced, norm.reshape(1).to(reduced.device)]), note, parameter)
+        vector = torch.cat([reduced, norm.reshape(1).to(reduced.device)])
+        computed[path] = (vector, note, parameter.numel())
         per_device.setdefault(reduced.device, []).append(path)
-    described = {}
     for paths in per_device.values():
         read = torch.stack([computed[path][0] for path in paths]).tolist()  # one transfer
         for path, values in zip(paths, read, strict=True):
-            _, note, parameter = computed[path]
-            entry = decode(values[:LENGTH], parameter.numel(), note)
+            _, note, numel = computed[path]
+            entry = decode(values[:LENGTH], numel, note)
             norm = None if values[LENGTH] < 0 else values[LENGTH]
             entry["grad_norm"] = norm
             entry["grad_health"] = _health(norm)
             described[path] = entry
-    return {"parameters": {path: described[path] for path in computed}}
+    return {"parameters": {path: described[path] for path in order}}
+
+
+def _numel(tensor: torch.Tensor) -> int | None:
+    try:
+        return tensor.numel()
+    except Exception:  # a lazy parameter has no size yet
+        return None
 
 
 def _norm(grad: torch.Tensor) -> torch.Tensor:

@@ -31,7 +31,10 @@ def storage_key(tensor: torch.Tensor) -> tuple:
     try:
         return (str(tensor.device), tensor.untyped_storage().data_ptr())
     except Exception:
-        return (str(tensor.device), id(tensor))
+        try:
+            return (str(tensor.device), id(tensor))
+        except Exception:  # a subclass whose every read raises: itself alone
+            return ("?", id(tensor))
 
 
 def unnamed(shell, named: Iterable[tuple[str, torch.Tensor]]) -> list[dict]:
@@ -39,7 +42,10 @@ def unnamed(shell, named: Iterable[tuple[str, torch.Tensor]]) -> list[dict]:
     named = list(named)
     named_storages = {storage_key(tensor) for _, tensor in named}
     for _, tensor in named:  # its grad, and a tensor subclass's inner tensors, are part of it
-        grad = tensor.grad if tensor.is_leaf else None
+        try:
+            grad = tensor.grad if tensor.is_leaf else None
+        except Exception:  # an odd subclass whose reads raise
+            grad = None
         for part in [
             *_inner_tensors(tensor),
             *([grad, *_inner_tensors(grad)] if grad is not None else []),
@@ -197,7 +203,8 @@ def _output_history(shell) -> Mapping[int, str]:
             names.setdefault(id(value), []).append(f"Out[{number}]")
     for name in ("_", "__", "___"):
         value = shell.user_ns.get(name)
-        if value is not None and value != "":
+        # By type and identity: == on an array or a tensor compares element by element.
+        if value is not None and not (type(value) is str and value == ""):
             names.setdefault(id(value), []).append(name)
     return {key: ", ".join(value) for key, value in names.items()}
 
@@ -223,7 +230,11 @@ def _inner_tensors(tensor: torch.Tensor) -> list[torch.Tensor]:
 
 def _saved_tensors(tensor: torch.Tensor) -> Iterable[torch.Tensor]:
     """The tensors a named result's graph keeps for its backward."""
-    for node in walk_nodes(tensor.grad_fn, GRAPH_NODES):
+    try:
+        root = tensor.grad_fn
+    except Exception:  # an odd subclass whose reads raise
+        return
+    for node in walk_nodes(root, GRAPH_NODES):
         for attribute in saved_attributes(type(node)):
             try:
                 value = getattr(node, attribute)

@@ -48,3 +48,23 @@ def unreadable(tensor: torch.Tensor, thorough: bool = True) -> str | None:
         f"its storage holds {held} bytes for {tensor.numel()} elements (it was freed, as FSDP "
         "does to sharded parameters), so its values cannot be read"
     )
+
+
+def no_values(tensor: torch.Tensor) -> str | None:
+    """Why ``tensor`` has no values to read, in words (a lazy module's parameter before its
+    first forward pass, a FakeTensor, a meta tensor, a freed storage); None when it has."""
+    try:
+        if isinstance(tensor, torch.nn.parameter.UninitializedTensorMixin):
+            return "it is not initialised yet (a lazy module's): run one forward pass first"
+        if type(tensor).__name__ == "FakeTensor":
+            return "it is a FakeTensor: it has a shape, a dtype and a device, but no values"
+        if tensor.device.type == "meta":
+            return "it is on the meta device: it has a shape and a dtype, but no values"
+    except Exception as error:  # a subclass whose reads raise
+        return f"its class {type(tensor).__name__} refuses to be read ({cut_error(error)})"
+    return unreadable(tensor)
+
+
+def cut_error(error: BaseException, limit: int = 80) -> str:
+    text = f"{type(error).__name__}: {error}"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
