@@ -3,11 +3,15 @@ cell, or docked beside the notebook), refresh, or set the guard's mode."""
 
 from __future__ import annotations
 
+import inspect
+
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
 from tensor_inspector.settings import GUARD_MODES
+
+HELP = {"-h", "--help"}
 
 
 @magics_class
@@ -45,9 +49,17 @@ class InspectorMagics(Magics):
         listed operation is checked before it runs. warn: a CrossDeviceWarning, then the cell
         runs. off: no checks.
         """
+        if HELP.intersection(line.split()):
+            # magic_arguments' parser has no -h; the help it builds is this docstring.
+            print(inspect.getdoc(self.tensor_inspector).removeprefix("::").strip())
+            return
         args = parse_argstring(self.tensor_inspector, line)
+        if args.value is not None and args.command != "guard":
+            raise UsageError(f"{args.command} takes no value, not {args.value!r}")
         if args.command == "refresh":
             self.inspector.refresh()
+            count = len(self.inspector.rows)
+            print(f"refreshed: {count} tensor{'' if count == 1 else 's'}")
         elif args.command == "guard":
             if args.value is None:
                 print(f"guard: {self.inspector.guard.mode}")
@@ -59,6 +71,8 @@ class InspectorMagics(Magics):
             print(f"guard: {args.value}")
         elif args.command in ("side", "inline"):
             self.inspector.settings.where = args.command
+            if args.command == "inline":  # the docked panel goes back to its cell
+                self.inspector.dock.undock(self.inspector.panels)
             self.inspector.show(args.command)
         else:
             self.inspector.show()

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import logging
 
+from tensor_inspector.errors import ActionError
+
 log = logging.getLogger("tensor_inspector")
 
 TITLE = "Tensors"
@@ -26,6 +28,10 @@ NO_SIDEBAR = (
 )
 NO_IPYLAB = "Docking needs ipylab (pip install ipylab, then reload the page): the panel stays here."
 CLOSED = "The side panel was closed: %tensor_inspector side docks it again."
+NOT_ASKED = "This panel stays in its cell: %tensor_inspector side shows one docked in the sidebar."
+# The states of a panel that was asked to dock: only its views may dock it (a reload or a
+# second view of a docked panel asks again).
+WANTS_SIDE = frozenset({"asked", "docking", "side"})
 
 
 class Dock:
@@ -56,7 +62,10 @@ class Dock:
 
     def request(self, panel, here: bool) -> dict:
         """A view of ``panel`` asks to dock it; ``here`` says whether its page has a right
-        sidebar. Returns the new dock state."""
+        sidebar. Returns the new dock state. A panel shown inline never docks: its request
+        is refused, and nothing changes."""
+        if panel.placement.get("state") not in WANTS_SIDE:
+            raise ActionError(NOT_ASKED)
         if not here:
             return self._state(panel, "unsupported", NO_SIDEBAR)
         try:
@@ -87,6 +96,14 @@ class Dock:
             self.box.close()
         self.box = None
         self.panel = None
+
+    def undock(self, panels) -> None:
+        """%tensor_inspector inline: the sidebar panel leaves the sidebar, and every panel that
+        was to dock (or was docked) shows in its own cell again."""
+        self.close()
+        for panel in panels:
+            if panel.placement.get("state") in WANTS_SIDE | {"closed"}:
+                self._state(panel, "inline")
 
     def stop(self) -> None:
         """Unloading: the sidebar box goes, and so does ipylab's handle on the front end."""

@@ -85,3 +85,33 @@ def test_unloading_takes_the_panel_out_of_the_sidebar(ip, inspector):
     assert box.comm is None  # closed: the front end removes its view
     assert app.comm is None and app.shell.comm is None
     assert inspector.dock.box is None
+
+
+@pytest.mark.parametrize("here", [True, False])
+def test_a_panel_shown_inline_cannot_be_docked_by_its_view(ip, inspector, here):
+    panel = inspector.panel
+    reply = invoke(panel, "dock", {"here": here})
+    assert not reply["ok"] and "%tensor_inspector side" in reply["text"]
+    assert panel.placement == {"state": "inline"}
+    assert inspector.dock.box is None and inspector.dock.app is None
+
+
+def test_a_docked_panel_asks_again_after_a_page_reload(ip, inspector):
+    run(ip, "%tensor_inspector side")
+    panel = inspector.panel
+    assert invoke(panel, "dock", {"here": True})["ok"]
+    panel.placement = {"state": "side", "note": ""}  # what ipylab's report of the tab sets
+    assert invoke(panel, "dock", {"here": True})["ok"]
+    assert inspector.dock.box.children == (panel,)
+
+
+def test_inline_after_side_takes_the_panel_out_of_the_sidebar(ip, inspector):
+    run(ip, "%tensor_inspector side")
+    docked = inspector.panel
+    assert invoke(docked, "dock", {"here": True})["ok"]
+    box = inspector.dock.box
+    run(ip, "%tensor_inspector inline")
+    assert box.comm is None  # closed: the front end removes the sidebar tab
+    assert inspector.dock.box is None
+    assert docked.placement == {"state": "inline", "note": ""}  # back in its own cell, whole
+    assert inspector.panel is not docked and inspector.panel.placement == {"state": "inline"}
