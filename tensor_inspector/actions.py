@@ -273,6 +273,10 @@ def gradient_for(namespace: Namespace, output: torch.Tensor, name: str, gradient
             spec = parse_gradient(gradient, max_length)
         except GradientSyntaxError as error:
             raise ActionError(str(error)) from None
+        if isinstance(spec, (Fill, Values)):
+            _refuse_beyond_dtype(
+                spec.value if isinstance(spec, Fill) else spec.values, output, name
+            )
         if isinstance(spec, Fill):
             return torch.full_like(output, spec.value, memory_format=torch.contiguous_format)
         if isinstance(spec, Values):
@@ -304,6 +308,26 @@ def gradient_for(namespace: Namespace, output: torch.Tensor, name: str, gradient
             )
         gradient = gradient.to(output.device)
     return gradient.to(output.dtype)
+
+
+def _refuse_beyond_dtype(values, output: torch.Tensor, name: str) -> None:
+    """A number beyond the largest of ``output``'s dtype would become inf in the gradient
+    (1e39 in float32, 70000 in float16): refuse it rather than let inf pass for finite."""
+    dtype = output.dtype
+    if not (dtype.is_floating_point or dtype.is_complex):
+        return
+    largest = torch.finfo(dtype).max
+    stack = [values]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, list):
+            stack.extend(value)
+        elif abs(value) > largest:
+            raise ActionError(
+                f"The gradient holds {value:g}, more than {dtype} can hold (at most "
+                f"{largest:g} in size): it would become inf. Use smaller numbers, or compute "
+                f"{name} in a wider dtype."
+            )
 
 
 def backward(
