@@ -148,26 +148,79 @@ def totals(entries: Iterable[dict]) -> dict[str, int]:
 def release(shell, kind: str) -> str:
     """Drop what IPython and sys keep: "output history" or "last error"."""
     if kind == "output history":
-        shell.displayhook.flush()  # clears Out, _oh, _N and _, __, ___
-        for name in ("_", "__", "___"):
-            if name in shell.user_ns_hidden:
-                shell.user_ns_hidden[name] = ""
-        gc.collect()
-        return "Released the output history: Out, _oh, _, __, ___ and every _N."
+        return _release_output_history(shell)
     if kind == "last error":
-        for name in ("last_type", "last_value", "last_traceback", "last_exc"):
-            if hasattr(sys, name):
-                setattr(sys, name, None)
-        shell.last_execution_result = None
-        for formatter in _traceback_formatters(shell):
-            for attribute in ("tb", "_tb"):
-                if getattr(formatter, attribute, None) is not None:
-                    setattr(formatter, attribute, None)
-        gc.collect()
-        return "Released the last error: its traceback and every frame it kept."
+        return _release_last_error(shell)
     raise ActionError(
         f"release takes {' or '.join(repr(k) for k in RELEASABLE)}, not {cut(repr(kind), 60)}."
     )
+
+
+def _release_output_history(shell) -> str:
+    """Out, _oh, _N, the displayhook's _, __, ___ and the last result, each dropped; a _ the
+    user bound (``_, idx = torch.max(x, 1)``) is theirs and stays."""
+    hook = shell.displayhook
+    unders = ("_", "__", "___")
+    own = [n for n in unders if n in shell.user_ns and shell.user_ns[n] is not getattr(hook, n, "")]
+    kept = {name: shell.user_ns[name] for name in own}
+    if getattr(hook, "do_full_cache", False):
+        hook.flush()  # clears Out, _oh, _N and the displayhook's _, __, ___
+    else:  # cache_size=0: IPython keeps no numbered history, and flush() would refuse
+        hook._, hook.__, hook.___ = "", "", ""
+        out = shell.user_ns.get("_oh")
+        if isinstance(out, dict):
+            out.clear()
+        for name in unders:
+            if name in shell.user_ns:
+                shell.user_ns[name] = ""
+    for name in unders:
+        if name in shell.user_ns_hidden:
+            shell.user_ns_hidden[name] = ""
+    shell.user_ns.update(kept)
+    last = getattr(shell, "last_execution_result", None)
+    if last is not None and getattr(last, "result", None) is not None:
+        last.result = None  # it holds the last displayed output too
+    gc.collect()
+    text = "Released the output history: Out, _oh, every _N and the last result"
+    if kept:
+        names = ", ".join(kept)
+        return f"{text}. Kept {names}: you assigned {'it' if len(kept) == 1 else 'them'}."
+    return f"{text}, and _, __, ___."
+
+
+def _release_last_error(shell) -> str:
+    """The failed cell's traceback and frames, wherever IPython and sys keep them."""
+    held = [
+        name for name in ("last_value", "last_traceback", "last_exc") if getattr(sys, name, None)
+    ]
+    formatters = _traceback_formatters(shell)
+    held += [
+        attribute
+        for formatter in formatters
+        for attribute in ("tb", "_tb")
+        if getattr(formatter, attribute, None) is not None
+    ]
+    debuggers = [f for f in formatters if getattr(f, "pdb", None) is not None]
+    last = getattr(shell, "last_execution_result", None)
+    failed = last is not None and last.error_in_exec is not None
+    if not held and not failed and not debuggers:
+        return "No cell has failed since the last release: there is no error to release."
+    for name in ("last_type", "last_value", "last_traceback", "last_exc"):
+        if hasattr(sys, name):
+            setattr(sys, name, None)
+    if failed:
+        shell.last_execution_result = None
+    for formatter in formatters:
+        for attribute in ("tb", "_tb"):
+            if getattr(formatter, attribute, None) is not None:
+                setattr(formatter, attribute, None)
+    for formatter in debuggers:
+        formatter.pdb = None  # %debug's debugger keeps the frames it walked
+    gc.collect()
+    text = "Released the last error: its traceback and every frame it kept"
+    if debuggers:
+        return f"{text}, and the debugger (%debug) that still held them."
+    return f"{text}."
 
 
 def _entry(tensor: torch.Tensor) -> dict | None:
