@@ -59,6 +59,19 @@ def _loads_this_extension(result) -> bool:
     )
 
 
+def _merged(earlier: Changes | None, later: Changes) -> Changes:
+    """The changes of two scans as one: the later row wins, a removal cancels an earlier
+    upsert, and an upsert cancels an earlier removal."""
+    if earlier is None:
+        return later
+    upserted = {row["name"]: row for row in earlier.upserted}
+    for name in later.removed:
+        upserted.pop(name, None)
+    upserted.update((row["name"], row) for row in later.upserted)
+    removed = [n for n in dict.fromkeys([*earlier.removed, *later.removed]) if n not in upserted]
+    return Changes(list(upserted.values()), removed, later.modules)
+
+
 def detach(shell) -> None:
     inspector = _inspectors.pop(shell, None)
     if inspector is not None:
@@ -82,6 +95,7 @@ class Inspector:
         self._refreshes = 0
         self.memory: dict = {}
         self._snapshot: tuple[int, list[dict]] | None = None
+        self._unsent: Changes | None = None  # changes a refresh found but did not send
         self.dock = Dock()
 
     # lifecycle -----------------------------------------------------------------------------
@@ -195,6 +209,9 @@ class Inspector:
         """Scan the namespace now and send what changed to every panel."""
         skipped_before = dict(self.tracker.skipped)
         changes = self.tracker.scan(self.shell.user_ns, self.shell.user_ns_hidden)
+        # The tracker has moved on: until every panel has these changes, they are kept, so
+        # an interrupted refresh (KeyboardInterrupt after the scan) loses no removal.
+        changes = self._unsent = _merged(self._unsent, changes)
         self._refreshes += 1
         summary = devices.summary()
         if self.tracker.skipped and self.tracker.skipped != skipped_before:
@@ -208,6 +225,7 @@ class Inspector:
             panel.truncated = dict(self.tracker.truncated)
             panel.modules = changes.modules
             panel.send_changes(changes.upserted, changes.removed)
+        self._unsent = None
         return changes
 
     # actions: the panel's buttons and the Python API go through these -----------------------
