@@ -22,6 +22,7 @@ a statistic reads them once.
 from __future__ import annotations
 
 import contextlib
+import copy
 import sys
 import weakref
 
@@ -122,6 +123,32 @@ class SimulatedTensor(torch.Tensor):
     def __format__(self, spec: str) -> str:
         _count(_nbytes(self.raw))
         return self.raw.__format__(spec)
+
+    def __deepcopy__(self, memo):
+        """A wrapper subclass is copied through what it wraps, as PyTorch's own LocalTensor
+        does: its values are deep-copied with the same memo (so views of one storage stay
+        views of one copy), then wrapped again on the same device. Tensor.__deepcopy__ would
+        take a view with a storage offset (nonzero data_ptr) for a real storage and read the
+        wrapper's empty one, which crashes the process (copy.deepcopy(model) in
+        AveragedModel, EMA)."""
+        if id(self) in memo:
+            return memo[id(self)]
+        if not self.is_leaf:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the "
+                "deepcopy protocol at the moment."
+            )
+        copied = SimulatedTensor(
+            copy.deepcopy(self.raw, memo),
+            requires_grad=self.requires_grad,
+            index=self.device.index,
+        )
+        memo[id(self)] = copied
+        if self.grad is not None:
+            copied.grad = copy.deepcopy(self.grad, memo)
+        state = {key: value for key, value in self.__dict__.items() if key != "raw"}
+        copied.__dict__.update(copy.deepcopy(state, memo))  # _is_param of a Parameter
+        return copied
 
     @classmethod
     def __torch_dispatch__(cls, func, types, args=(), kwargs=None):
