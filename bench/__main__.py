@@ -16,6 +16,7 @@ from bench import (
     guard_costs,
     memory,
     per_cell,
+    picture_costs,
     refresh_costs,
     stats_costs,
 )
@@ -46,6 +47,7 @@ def main() -> None:
         ("Actions and odd namespaces", action_costs.run()),
         ("The autograd graph", graph_costs.run()),
         ("Statistics and memory held without a name", stats_costs.run()),
+        ("Values as pictures", picture_costs.run()),
         ("Memory", memory.run()),
     ]
     lines = ["# Benchmarks", "", f"Machine: {machine()}.", "",

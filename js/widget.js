@@ -8,6 +8,7 @@ import { GraphView } from "./components/GraphView.js";
 import { MemoryLine } from "./components/MemoryLine.js";
 import { MessageLine } from "./components/MessageLine.js";
 import { ModuleLines } from "./components/ModuleLines.js";
+import { PictureView } from "./components/PictureView.js";
 import { canDockFrom, isDocked, PlacementLine, whenAttached } from "./components/PlacementLine.js";
 import { TensorTable } from "./components/TensorTable.js";
 import { ViewControls } from "./components/ViewControls.js";
@@ -63,6 +64,7 @@ function render({ model, el, experimental }) {
       else dialogs.askGradient(row, (choice) => tracedBackward({ name, ...choice }));
     },
   });
+  const picture = new PictureView({ request: (msg) => call("picture", msg) });
   const scanMemory = async () => {
     const reply = await call("unnamed");
     if (reply.ok) memory.show(reply);
@@ -104,6 +106,10 @@ function render({ model, el, experimental }) {
     },
     zeroGrad: (name) => act("zero_grad", { name }),
     graph: (name) => (graph.name === name && !graph.el.hidden ? graph.hide() : showGraph(name)),
+    picture: async (name, of) => {
+      await picture.toggle(name, of);
+      if (picture.open) picture.el.scrollIntoView({ block: "nearest" });
+    },
     stats: async (name) => {
       if (table.stats.has(name)) return table.showStats(name, null);
       const reply = await call("stats", { name });
@@ -142,6 +148,7 @@ function render({ model, el, experimental }) {
     controls.el,
     table.el,
     graph.el,
+    picture.el,
     empty,
     truncated,
   );
@@ -201,6 +208,8 @@ function render({ model, el, experimental }) {
     if (msg?.kind !== "changes") return; // command replies are matched by invoke
     table.remove(msg.remove);
     table.upsert(msg.upsert);
+    for (const name of msg.remove) picture.rowRemoved(name);
+    for (const row of msg.upsert) picture.rowChanged(row);
     if (where.docked) revealChanged(msg.upsert);
   };
 

@@ -37,6 +37,7 @@ const FIELD_TEXT = {
  * @property {(name: string) => void} zeroGrad
  * @property {(name: string) => void} graph
  * @property {(name: string) => void} stats
+ * @property {(name: string, of: "values" | "grad") => void} picture
  */
 
 export class TensorTable {
@@ -126,10 +127,25 @@ export class TensorTable {
         td.classList.add("ti-clickable");
         td.addEventListener("click", () => this.toggleValues(row.name));
       }
+      if (field === "grad" && row.grad != null && row.status !== "error") td.append(this.gradPictureButton(row));
       if (field === "actions") td.append(...this.buttons(row));
       return td;
     });
     return element("tr", { "data-tensor": row.name, "data-status": row.status ?? "" }, ...cells);
+  }
+
+  /** The grad cell's own picture button: the grad as a heatmap. Its glyph comes from CSS, so
+   * the cell's text stays the grad's. */
+  gradPictureButton(row) {
+    return button("picture-grad", "", {
+      title: `${row.name}.grad as a heatmap`,
+      ariaLabel: `picture of ${row.name}.grad`,
+      className: "ti-icon-button",
+      onclick: (event) => {
+        event.stopPropagation(); // the cell's own click shows the values
+        this.actions.picture(row.name, "grad");
+      },
+    });
   }
 
   renderGroup(group) {
@@ -167,6 +183,9 @@ export class TensorTable {
     if (hasValues(row)) {
       const shown = this.valuesOpen.has(row.name);
       buttons.push(button("values", shown ? "hide values" : "values", { title: `${row.name}'s values and its grad's, in full`, onclick: () => this.toggleValues(row.name) }));
+    }
+    if (row.numel) {
+      buttons.push(button("picture", "picture", { title: `${row.name}'s values as a heatmap (or an image): a slice, read when asked`, onclick: () => this.actions.picture(row.name, "values") }));
     }
     const open = this.stats.has(row.name);
     buttons.push(button("stats", open ? "hide stats" : "stats", { title: `min, max, mean, std, NaN and Inf counts and a histogram of ${row.name}'s values`, onclick: () => this.actions.stats(row.name) }));
