@@ -100,12 +100,17 @@ def _describe_holders(
     optimizer_states = _optimizer_states(shell)
     out = shell.user_ns.get("Out")
     ignore = ignore | {id(candidates), id(asked), id(shell.user_ns), id(out), id(sys._getframe())}
+    ignore.add(id(shell.user_ns_hidden))  # IPython's copy of _, __ and ___: the output history
     held: dict[int, list[str]] = {key: [history[key]] for key in candidates if key in history}
     for frame in error_frames.values():  # the last error's frames, read directly
-        for local, value in list(frame.f_locals.items()):
+        if frame.f_globals is shell.user_ns and frame.f_code.co_name == "<module>":
+            continue  # the cell's own frame: its "locals" are the notebook's names
+        frame_locals = frame.f_locals
+        ignore.add(id(frame_locals))  # the frame's own snapshot of its locals: said here
+        for local, value in list(frame_locals.items()):
             if id(value) in candidates:
                 held.setdefault(id(value), []).append(
-                    f"last error: {frame.f_code.co_name}() local {local}"
+                    f"{local}, a local of {frame.f_code.co_name}() kept by the last error"
                 )
     if not asked:
         return held
@@ -117,14 +122,64 @@ def _describe_holders(
         for value in gc.get_referents(referrer):
             if id(value) not in asked:
                 continue
-            held.setdefault(id(value), []).append(_holder_text(referrer, optimizer_states))
+            held.setdefault(id(value), []).append(
+                _holder_text(referrer, optimizer_states, shell.user_ns)
+            )
     return held
 
 
-def _holder_text(referrer, optimizer_states) -> str:
+# IPython's own objects that keep outputs, in words ("release output history" frees them).
+IPYTHON_HOLDERS = {
+    "DisplayHook": "IPython's output history",
+    "ExecutionResult": "the result of the last cell",
+}
+
+
+def _holder_text(referrer, optimizer_states, namespace: dict) -> str:
+    """What holds a tensor, in words a learner reads: whose optimizer state, or which
+    container, by the name that reaches it ("a dict held by obj.cache")."""
     if id(referrer) in optimizer_states:
         return f"optimizer state of {optimizer_states[id(referrer)]}"
-    return f"a {type(referrer).__name__}"
+    kind = type(referrer).__name__
+    if kind in IPYTHON_HOLDERS and type(referrer).__module__.startswith("IPython."):
+        return IPYTHON_HOLDERS[kind]
+    if type(referrer) is dict and referrer and all(type(key) is int for key in referrer):
+        return IPYTHON_HOLDERS["DisplayHook"]  # a copy of Out, by cell number
+    path = _path_to(referrer, namespace)
+    if path is None:
+        return f"a {kind} no name holds directly"
+    if kind == "dict" and path.endswith(".__dict__"):
+        return f"an attribute of {path.removesuffix('.__dict__')}"
+    return f"a {kind} held by {path}"
+
+
+def _path_to(container, namespace: dict) -> str | None:
+    """The user's name for ``container``, one attribute or item deep: ``cache``,
+    ``obj.cache``, ``obj.__dict__``, ``d['k']``. Reads plain attributes only, never a property."""
+    for name, value in list(namespace.items()):
+        if name.startswith("_"):
+            continue
+        if value is container:
+            return name
+        attributes = getattr(type(value), "__dictoffset__", 0) and _instance_dict(value)
+        if attributes is container:
+            return f"{name}.__dict__"
+        if type(value) is dict:
+            for key, item in list(value.items())[:100]:
+                if item is container:
+                    return f"{name}[{key!r}]"
+        for attribute, item in list((attributes or {}).items())[:100]:
+            if item is container:
+                return f"{name}.{attribute}"
+    return None
+
+
+def _instance_dict(value) -> dict | None:
+    try:
+        attributes = object.__getattribute__(value, "__dict__")
+    except Exception:  # no __dict__, or an odd object
+        return None
+    return attributes if type(attributes) is dict else None
 
 
 def _optimizer_states(shell) -> dict[int, str]:
@@ -259,7 +314,19 @@ def _output_history(shell) -> Mapping[int, str]:
         # By type and identity: == on an array or a tensor compares element by element.
         if value is not None and not (type(value) is str and value == ""):
             names.setdefault(id(value), []).append(name)
-    return {key: ", ".join(value) for key, value in names.items()}
+    return {key: _history_text(value) for key, value in names.items()}
+
+
+def _history_text(names: list[str]) -> str:
+    """ "the output of cell 11 (Out[11], _)": IPython's names, after what they mean."""
+    cells = [name[4:-1] for name in names if name.startswith("Out[")]
+    if len(cells) == 1:
+        meaning = f"the output of cell {cells[0]}"
+    elif cells:
+        meaning = f"the outputs of cells {', '.join(cells)}"
+    else:
+        meaning = "the last outputs"
+    return f"{meaning} ({', '.join(names)})"
 
 
 def _error_frames() -> dict[int, types.FrameType]:

@@ -9,7 +9,7 @@ from tests.conftest import invoke, run
 
 
 def _in_history(entry) -> bool:
-    return any(holder.startswith("Out[") for holder in entry["held_by"])
+    return any("(Out[" in holder for holder in entry["held_by"])
 
 
 def test_a_displayed_tensor_kept_by_the_output_history_is_listed_then_released(ip, inspector):
@@ -30,7 +30,7 @@ def test_a_tensor_kept_by_a_failed_cells_traceback_is_listed_then_released(ip, i
             "    probe = weakref.ref(x)\n    raise ValueError('failed')")  # fmt: skip
     ip.run_cell("f()")
     found = [e for e in inspector.unnamed() if e["shape"] == [7, 111]]
-    assert found and "last error: f() local x" in found[0]["held_by"], found
+    assert found and "x, a local of f() kept by the last error" in found[0]["held_by"], found
     inspector.release("last error")
     gc.collect()
     assert ip.ev("probe()") is None
@@ -64,3 +64,27 @@ def test_release_takes_two_kinds_only(ip, inspector):
     assert reply["ok"] is False
     reply = invoke(inspector.panel, "unnamed")
     assert reply["ok"] and "totals" in reply
+
+
+def test_holders_read_in_plain_words(ip, inspector):
+    run(ip, "class Box:\n    pass\nobj = Box()\nobj.cache = {'k': torch.ones(41)}")
+    run(ip, "loose = {'k': torch.ones(43)}\nkeep = [[loose]]\ndel loose")
+    ip.run_cell("torch.ones(47)", store_history=True)
+    count = ip.execution_count - 1
+    held = {e["shape"][0]: e["held_by"] for e in inspector.unnamed() if len(e["shape"]) == 1}
+    assert held[41] == ["a dict held by obj.cache"]
+    assert held[43] == ["a dict no name holds directly"]  # keep[0][0], deeper than the panel looks
+    assert f"the output of cell {count} (Out[{count}], _)" in held[47]
+    assert set(held[47]) <= {
+        f"the output of cell {count} (Out[{count}], _)",
+        "IPython's output history",
+        "the result of the last cell",
+    }
+
+
+def test_a_failed_cell_names_its_functions_locals_not_the_output_history(ip, inspector):
+    ip.run_cell("torch.ones(53)", store_history=True)
+    ip.run_cell("def g():\n    inner = torch.ones(59)\n    1 / 0\ng()", store_history=True)
+    held = {e["shape"][0]: e["held_by"] for e in inspector.unnamed() if len(e["shape"]) == 1}
+    assert held[59] == ["inner, a local of g() kept by the last error"]
+    assert not any("local of <module>" in holder for holder in held[53])
