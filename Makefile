@@ -20,8 +20,18 @@ install: $(VENV)/.installed
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
-demo: install
-	$(VENV)/bin/jupyter lab examples/tensor_basics.ipynb $(if $(filter 0,$(shell id -u)),--allow-root)
+# The demo runs on a copy of the example in .demo/ (ignored), so the tracked notebook stays as
+# it is. Jupyter prints the URL to open, with its token; Ctrl+C twice stops it.
+DEMO_ARGS ?=
+demo: install .demo/tensor_basics.ipynb
+	@echo "Starting JupyterLab on .demo/tensor_basics.ipynb: open the URL below (it carries the token); Ctrl+C twice stops it."
+	@cd .demo && $(abspath $(VENV))/bin/jupyter lab tensor_basics.ipynb \
+		--log-level=WARN --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
+		$(if $(filter 0,$(shell id -u)),--allow-root) $(DEMO_ARGS)
+
+.demo/tensor_basics.ipynb: examples/tensor_basics.ipynb
+	@mkdir -p .demo
+	@cp $< $@
 
 lint: install
 	$(VENV)/bin/ruff check .
