@@ -6,8 +6,10 @@ user's variable and say what to do next.
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import Mapping, Sequence
+import weakref
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import torch
@@ -26,6 +28,7 @@ from tensor_inspector.graph import (
 )
 from tensor_inspector.holders import (
     dependents,
+    held_by_last_error,
     lookup,
     named_views,
     optimizer_state,
@@ -228,14 +231,35 @@ def _swap_all(name: str, tensors, moved) -> None:
         raise ActionError(f"{name} was not moved, and nothing changed: {error}") from None
 
 
-def apply_fix(namespace: Namespace, name: str, device: str | None = None) -> Outcome:
+def apply_fix(
+    namespace: Namespace,
+    name: str,
+    device: str | None = None,
+    release_last_error: Callable[[], object] | None = None,
+) -> Outcome:
     """What the guard's fix says, done: ``name = name.to(device)`` for a tensor bound to a
     name (it stays a leaf, with its grad), or a module moved whole. Other names for the old
-    tensor keep it, as they would after the line in code."""
+    tensor keep it, as they would after the line in code. A module whose move the failed
+    cell's traceback blocks is moved after ``release_last_error()`` drops that traceback."""
     target = choose_target(device)
     value = namespace.values.get(name) if is_user_name(name, namespace.hidden) else None
     if isinstance(value, torch.nn.Module):
-        return move(namespace, name, device)
+        try:
+            return move(namespace, name, device)
+        except ActionError:
+            if not _release_error_holding(namespace, value, target, release_last_error):
+                raise
+        try:
+            outcome = move(namespace, name, device)
+        except ActionError as error:
+            raise ActionError(
+                f"{error} (The failed cell's traceback, which held some of them, was released.)"
+            ) from None
+        outcome.message += (
+            " The failed cell's traceback held its tensors (the forward that failed), so it "
+            "was released first, as release last error does."
+        )
+        return outcome
     if not isinstance(value, torch.Tensor):
         raise ActionError(
             f"{cut(str(name), 80)} is not a tensor bound to a name, so there is no line "
@@ -258,6 +282,34 @@ def apply_fix(namespace: Namespace, name: str, device: str | None = None) -> Out
         else ""
     )
     return Outcome(f'Ran {name} = {name}.to("{target}"): {name} is on {target} now.{kept}', [name])
+
+
+def _release_error_holding(
+    namespace: Namespace, module: torch.nn.Module, target: torch.device, release
+) -> bool:
+    """Release the last error when it is what blocks moving ``module``, and say whether it did.
+    The flag's fix follows a failed forward, whose frames keep views of the parameters
+    (``weight.t()`` in ``F.linear``) and the graph built so far: no parameter can be swapped
+    while they live. Pressing the fix means that error is done with. A weak reference, a
+    named view or a named result would block the move still: then nothing is released,
+    and the move's own refusal names them."""
+    if release is None:
+        return False
+    tensors = [value for *_, value in module_slots(module) if value.device != target]
+    blocked = [tensor for tensor in tensors if why_not_swappable(tensor) is not None]
+    if not blocked or any(weakref.getweakrefs(tensor) for tensor in blocked):
+        return False
+    if any(any(dependents(namespace.values, namespace.hidden, t)) for t in blocked):
+        return False
+    if not held_by_last_error(blocked):
+        return False
+    release()
+    # A collected view's Python object can be kept one more round by the C++ tensor it
+    # wraps: collect until nothing more is freed.
+    for _ in range(3):
+        if not gc.collect():
+            break
+    return True
 
 
 # backward -----------------------------------------------------------------------------------

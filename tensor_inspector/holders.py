@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import sys
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
 
@@ -72,6 +73,62 @@ def why_not_swappable(tensor: torch.Tensor) -> str | None:
     if use_count == 1 or (use_count == 2 and tensor.is_leaf and tensor.requires_grad):
         return None  # the second holder of a leaf that requires grad: its AccumulateGrad node
     return "it is saved by a live autograd graph, or a view of it exists"
+
+
+def held_by_last_error(tensors: Iterable[torch.Tensor]) -> bool:
+    """Whether the last failed cell's traceback (``sys.last_*``, with the errors chained to
+    it) holds one of ``tensors`` back from a move: a frame of it keeps the tensor's view
+    (``weight.t()`` inside a failed ``F.linear``) or a result whose graph reaches it. Only
+    frames' locals and the tuples, lists and dicts in them are read."""
+    tensors = list(tensors)
+    nodes = [node for node in map(_accumulate_node, tensors) if node is not None]
+    wanted = {id(tensor) for tensor in tensors}
+    for frame in _last_error_frames():
+        if frame.f_locals is frame.f_globals:
+            continue  # a cell's or module's frame: its names are the notebook's, not the error's
+        for value in _values_in(list(frame.f_locals.values()), depth=2):
+            if not issubclass(type(value), torch.Tensor) or id(value) in wanted:
+                continue
+            try:
+                base, grad_fn = value._base, value.grad_fn
+            except Exception:  # an odd subclass whose reads raise
+                continue
+            if id(base) in wanted or (
+                grad_fn is not None and any(_reaches(grad_fn, node) for node in nodes)
+            ):
+                return True
+    return False
+
+
+def _last_error_frames() -> Iterator:
+    """The frames of the last error and of the errors chained to it (its cause: PyTorch's)."""
+    errors = [getattr(sys, name, None) for name in ("last_exc", "last_value")]
+    seen: set[int] = set()
+    tracebacks = [getattr(sys, "last_traceback", None)]
+    while errors:
+        error = errors.pop()
+        if not isinstance(error, BaseException) or id(error) in seen or len(seen) > 10:
+            continue
+        seen.add(id(error))
+        tracebacks.append(error.__traceback__)
+        errors += [error.__cause__, error.__context__]
+    frames: set[int] = set()
+    for tb in tracebacks:
+        while tb is not None:
+            if id(tb.tb_frame) not in frames:
+                frames.add(id(tb.tb_frame))
+                yield tb.tb_frame
+            tb = tb.tb_next
+
+
+def _values_in(values: list, depth: int) -> Iterator:
+    """``values`` and the items of the plain tuples, lists and dicts among them."""
+    for value in values[:200]:
+        yield value
+        if depth > 0 and type(value) in (tuple, list):
+            yield from _values_in(list(value), depth - 1)
+        elif depth > 0 and type(value) is dict:
+            yield from _values_in(list(value.values()), depth - 1)
 
 
 def named_views(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import traceback
 import weakref
@@ -239,7 +240,10 @@ class Inspector:
 
     def apply_fix(self, name: str, device: str | None = None) -> actions.Outcome:
         """Do what the guard's flag says: ``name = name.to(device)`` (a module moves whole)."""
-        outcome = self._act(actions.apply_fix, name, device)
+        from tensor_inspector import unnamed
+
+        release = functools.partial(unnamed.release, self.shell, "last error")
+        outcome = self._act(actions.apply_fix, name, device, release)
         if self.flag.get("name") == name:
             self._set_flag(None)
         return outcome

@@ -1,6 +1,7 @@
 """Cross-device operations flagged before they run, in a real IPython shell,
 with the simulated accelerator standing in for a GPU."""
 
+import sys
 import warnings
 
 import pytest
@@ -236,3 +237,38 @@ def test_strict_mode_names_the_same_culprit_as_block(ip, inspector):
         error = ip.run_cell("combine(t1, t2)").error_in_exec
         texts.append(str(error).split(" (Cell")[0])
     assert texts[0] == texts[1] and "t1 is on cpu" in texts[0]
+
+
+FAILED_FORWARD = (
+    "model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))\n"
+    "x = torch.randn(3, 4, device='sim')\n"
+    "def predict(m, x):\n"
+    "    return m(x)"
+)
+
+
+def test_the_flags_fix_moves_a_model_after_its_forward_failed(ip, inspector):
+    run(ip, FAILED_FORWARD)
+    assert isinstance(ip.run_cell("y = predict(model, x)").error_in_exec, CrossDeviceError)
+    flag = inspector.panel.flag
+    assert flag["name"] == "model" and flag["device"] == "sim:0"
+    reply = invoke(inspector.panel, "apply_fix", {"name": "model", "device": "sim:0"})
+    assert reply["ok"], reply["text"]
+    assert "Moved model (4 tensors) from cpu to sim:0" in reply["text"]
+    assert "traceback" in reply["text"] and "released" in reply["text"]
+    assert {p.device.type for p in ip.user_ns["model"].parameters()} == {"sim"}
+    assert inspector.panel.flag == {}
+    result = ip.run_cell("y = predict(model, x)")
+    assert result.success and ip.user_ns["y"].device.type == "sim"
+
+
+def test_a_model_that_a_named_result_still_holds_is_not_moved_and_the_error_is_kept(ip, inspector):
+    run(ip, FAILED_FORWARD + "\nkept = model(torch.ones(1, 4)).sum()")  # its graph holds model
+    error = ip.run_cell("y = predict(model, x)").error_in_exec
+    assert isinstance(error, CrossDeviceError)
+    reply = invoke(inspector.panel, "apply_fix", {"name": "model", "device": "sim:0"})
+    assert not reply["ok"]
+    assert "model was not moved, and nothing changed" in reply["text"]
+    assert "kept (its autograd graph" in reply["text"]
+    assert {p.device.type for p in ip.user_ns["model"].parameters()} == {"cpu"}
+    assert getattr(sys, "last_value", None) is error or getattr(sys, "last_exc", None) is error
