@@ -9,16 +9,21 @@ import { MemoryLine } from "./components/MemoryLine.js";
 import { MessageLine } from "./components/MessageLine.js";
 import { ModuleLines } from "./components/ModuleLines.js";
 import { PictureView } from "./components/PictureView.js";
-import { canDockFrom, isDocked, PlacementLine, whenAttached } from "./components/PlacementLine.js";
+import { canDockFrom, closeSidebarTab, isDocked, PlacementLine, VIEWS, whenAttached } from "./components/PlacementLine.js";
 import { TensorTable } from "./components/TensorTable.js";
 import { ViewControls } from "./components/ViewControls.js";
 import { element } from "./dom.js";
 
-const RESTARTED = "kernel restarted: run %load_ext tensor_inspector again";
+const KERNEL_GONE =
+  "This panel's kernel has stopped (restarted or shut down), so its values are out of date and its buttons do nothing. " +
+  "Run the notebook again: it shows a live panel.";
 const COMMAND_TIMEOUT_MS = 120_000; // a backward through a large model can take a while
 
 /** @param {{model: import("@anywidget/types").AnyModel<import("./types.js").Model>, el: HTMLElement, experimental: {invoke: Function}}} context */
 function render({ model, el, experimental }) {
+  // The kernel behind this view stopped (a restart, a shutdown): the widget manager marks the
+  // view disconnected, and nothing it asks can be answered.
+  const kernelGone = () => !!el.closest(".jupyter-widgets-disconnected");
   const message = new MessageLine();
   const dialogs = new Dialogs();
 
@@ -27,94 +32,160 @@ function render({ model, el, experimental }) {
    * @returns {Promise<import("./types.js").Reply>}
    */
   const call = async (name, msg = {}) => {
+    if (kernelGone()) return { ok: false, level: "error", text: KERNEL_GONE };
     try {
       const [reply] = await experimental.invoke(name, msg, { signal: AbortSignal.timeout(COMMAND_TIMEOUT_MS) });
       return reply;
     } catch (error) {
       // Sending on a closed comm (the kernel restarted) throws; a silent kernel times out.
-      const text = error?.name === "TimeoutError" ? "No answer from the kernel: is a cell still running?" : RESTARTED;
+      const text = error?.name === "TimeoutError" ? "No answer from the kernel: is a cell still running?" : KERNEL_GONE;
       return { ok: false, level: "error", text };
     }
   };
-  /** An action: its reply shows here, and a dialog closes once the action succeeded. */
-  const act = async (name, msg) => {
-    const reply = await call(name, msg);
+  // An action's prompt and message show where its click was: under the row, above the graph,
+  // after the module lines, or under the header. A message belongs to one action: the next
+  // click clears it, and the next cell dims it.
+  const answers = element("div", { className: "ti-answers", "data-role": "answers" }, dialogs.el, message.el);
+  /** @type {{row?: string, before?: HTMLElement, after?: HTMLElement}} */
+  let anchor = {};
+  const placeAnswers = () => {
+    if (anchor.row != null) table.answerUnder(anchor.row, answers);
+    else if (table.answer) table.answerUnder(null);
+    if (anchor.before) anchor.before.before(answers);
+    else if (anchor.after) anchor.after.after(answers);
+    else if (!answers.isConnected || anchor.row == null) modules.el.before(answers);
+  };
+  /** A click starts an action: the last action's message and prompt go. */
+  const begin = (where = {}) => {
+    anchor = where;
+    message.clear();
+    dialogs.close();
+    placeAnswers();
+  };
+  const reveal = () => answers.scrollIntoView({ block: "nearest" });
+  const say = (reply) => {
     message.show(reply.text, reply.level);
+    reveal();
+  };
+  /** An action: its reply shows where it was asked, and a dialog closes once the action succeeded. */
+  const act = async (name, msg) => {
+    message.clear();
+    const reply = await call(name, msg);
+    say(reply);
     if (reply.ok) dialogs.close();
+  };
+  const ask = (open) => {
+    open();
+    reveal();
   };
 
   const showGraph = async (name, msg = {}) => {
     const reply = await call("graph", { name, ...msg });
     if (reply.ok) graph.show(name, reply.graph);
-    else message.show(reply.text, reply.level);
+    else say(reply);
   };
   /** backward() that records the gradient into each node, then shows it on the graph. */
   const tracedBackward = async (msg) => {
+    message.clear();
     const reply = await call("backward", { ...msg, trace: true });
-    message.show(reply.text, reply.level);
-    if (!reply.ok) return;
-    dialogs.close();
-    graph.show(msg.name, reply.graph);
+    if (reply.ok) {
+      dialogs.close();
+      graph.show(msg.name, reply.graph);
+    }
+    say(reply);
   };
   const graph = new GraphView({
-    onExpand: (name, expand) => showGraph(name, { expand }),
-    onTrace: (name) => {
+    onExpand: (name, expand) => {
+      begin({ before: graph.el });
+      showGraph(name, { expand });
+    },
+    onTrace: (name, options = {}) => {
+      begin({ before: graph.el });
       const row = table.row(name);
-      if (!row || row.numel === 1) tracedBackward({ name });
-      else dialogs.askGradient(row, (choice) => tracedBackward({ name, ...choice }));
+      if (!row || row.numel === 1) tracedBackward({ name, ...options });
+      else ask(() => dialogs.askGradient(row, (choice) => tracedBackward({ name, ...choice }), options));
     },
   });
   const picture = new PictureView({ request: (msg) => call("picture", msg) });
   const scanMemory = async () => {
     const reply = await call("unnamed");
     if (reply.ok) memory.show(reply);
-    else message.show(reply.text, reply.level);
+    else say(reply);
   };
   const memory = new MemoryLine({
-    onScan: scanMemory,
+    onScan: () => {
+      begin({ after: memory.el });
+      scanMemory();
+    },
     onRelease: async (kind) => {
+      begin({ after: memory.el });
       await act("release", { kind });
       await scanMemory();
     },
   });
-  const header = new DeviceHeader({ onTarget: () => showTarget(), onZeroAll: () => act("zero_grad_all") });
-  const flag = new FlagBar({ onFix: (name, device) => act("apply_fix", { name, device }) });
+  const header = new DeviceHeader({
+    onTarget: () => showTarget(),
+    onZeroAll: () => {
+      begin();
+      act("zero_grad_all");
+    },
+  });
+  const flag = new FlagBar({
+    onFix: (name, device) => {
+      begin({ after: flag.el });
+      act("apply_fix", { name, device });
+    },
+  });
   const modules = new ModuleLines({
-    onMove: (name, device) => act("move", { name, device }),
+    onMove: (name, device) => {
+      begin({ after: modules.el });
+      act("move", { name, device });
+    },
     onStats: async (name) => {
+      begin({ after: modules.el });
       const context = moveContext(model.get("devices"), header.target);
       if (modules.stats.has(name)) return modules.showStats(name, null, model.get("modules"), context);
       const reply = await call("stats", { name });
       if (reply.ok) modules.showStats(name, reply.stats, model.get("modules"), context);
-      else message.show(reply.text, reply.level);
+      else say(reply);
     },
   });
   const table = new TensorTable({
     move: (name) => {
+      begin({ row: name });
       const row = table.row(name);
       const device = header.target;
-      if (row?.grad_fn) dialogs.confirmMove(row, device, () => act("move", { name, device }));
+      if (row?.grad_fn) ask(() => dialogs.confirmMove(row, device, () => act("move", { name, device })));
       else act("move", { name, device });
     },
     backward: (name) => {
+      begin({ row: name });
       const row = table.row(name);
       if (!row) return;
       // With this tensor's graph open, backward() is traced, and the graph shows its numbers.
       const run = graph.name === name && !graph.el.hidden ? tracedBackward : (msg) => act("backward", msg);
       if (row.numel === 1) run({ name });
-      else dialogs.askGradient(row, (choice) => run({ name, ...choice }));
+      else ask(() => dialogs.askGradient(row, (choice) => run({ name, ...choice })));
     },
-    zeroGrad: (name) => act("zero_grad", { name }),
-    graph: (name) => (graph.name === name && !graph.el.hidden ? graph.hide() : showGraph(name)),
+    zeroGrad: (name) => {
+      begin({ row: name });
+      act("zero_grad", { name });
+    },
+    graph: (name) => {
+      begin({ row: name });
+      if (graph.name === name && !graph.el.hidden) graph.hide();
+      else showGraph(name);
+    },
     picture: async (name, of) => {
       await picture.toggle(name, of);
       if (picture.open) picture.el.scrollIntoView({ block: "nearest" });
     },
     stats: async (name) => {
+      begin({ row: name });
       if (table.stats.has(name)) return table.showStats(name, null);
       const reply = await call("stats", { name });
       if (reply.ok) table.showStats(name, reply.stats);
-      else message.show(reply.text, reply.level);
+      else say(reply);
     },
   });
   const controls = new ViewControls({
@@ -126,6 +197,8 @@ function render({ model, el, experimental }) {
   table.onRender = (view) => {
     controls.update(view);
     empty.hidden = table.size > 0;
+    // The clicked row went (deleted, filtered out, on another page): its answers show on top.
+    if (table.answer && !table.body.contains(answers)) modules.el.before(answers);
   };
   // Docked in the sidebar, or this cell's copy of a docked panel (folded to one line).
   const where = { docked: false, folded: false, shownHere: false };
@@ -135,15 +208,16 @@ function render({ model, el, experimental }) {
       showPlacement();
     },
   });
+  const gone = element("div", { "data-role": "kernel-gone", hidden: true }, KERNEL_GONE);
   const root = element(
     "div",
     { className: "tensor-inspector" },
+    gone,
     placement.el,
     header.el,
     memory.el,
     flag.el,
-    message.el,
-    dialogs.el,
+    answers,
     modules.el,
     controls.el,
     table.el,
@@ -168,7 +242,10 @@ function render({ model, el, experimental }) {
     if (notice.text) message.show(notice.text, notice.level);
   };
   const showFlag = () => flag.update(model.get("flag"));
-  const showMemory = () => header.showMemory(model.get("memory"));
+  const showMemory = () => {
+    header.showMemory(model.get("memory"));
+    message.dim(); // a cell ran since the message came
+  };
   const showModules = () => modules.update(model.get("modules"), moveContext(model.get("devices"), header.target));
   const showTruncated = () => {
     const entries = Object.entries(model.get("truncated") || {});
@@ -186,7 +263,7 @@ function render({ model, el, experimental }) {
   const askToDock = async () => {
     if ((model.get("placement") || {}).state !== "asked" || where.docked || !el.isConnected) return;
     const reply = await call("dock", { here: canDockFrom(el) });
-    if (!reply.ok) message.show(reply.text, reply.level);
+    if (!reply.ok) say(reply);
   };
   const onPlacement = () => {
     showPlacement();
@@ -199,13 +276,30 @@ function render({ model, el, experimental }) {
     const line = table.body.querySelector(`tr[data-tensor="${CSS.escape(changed.name)}"]`);
     line?.scrollIntoView({ block: "nearest" });
   };
+  /** Says plainly that the kernel is gone; the panel's buttons go inert (style.css). */
+  const showConnection = () => {
+    const lost = kernelGone();
+    root.dataset.kernel = lost ? "gone" : "live";
+    gone.hidden = !lost;
+    if (lost) dialogs.close();
+  };
+  const view = { el, manager: model.widget_manager, gone: kernelGone };
+  VIEWS.add(view);
+  /** One Tensors tab per notebook: a live docked panel closes the ones its kernel left. */
+  const replaceStaleTabs = () => {
+    for (const other of VIEWS) {
+      if (other !== view && other.manager === view.manager && other.gone() && isDocked(other.el)) closeSidebarTab(other.el);
+    }
+  };
   whenAttached(el, () => {
     where.docked = isDocked(el);
     onPlacement();
     if (where.docked) revealChanged([...table.data.values()]);
+    if (where.docked && !kernelGone()) replaceStaleTabs();
   });
   const onBroadcast = (msg) => {
     if (msg?.kind !== "changes") return; // command replies are matched by invoke
+    message.dim(); // a cell (or an action, whose reply comes next) changed the tensors
     table.remove(msg.remove);
     table.upsert(msg.upsert);
     for (const name of msg.remove) picture.rowRemoved(name);
@@ -222,6 +316,7 @@ function render({ model, el, experimental }) {
     "change:memory": showMemory,
     "change:placement": onPlacement,
     "msg:custom": onBroadcast,
+    comm_live_update: showConnection,
   };
   for (const [event, listener] of Object.entries(listeners)) model.on(event, listener);
   showDevices();
@@ -230,6 +325,7 @@ function render({ model, el, experimental }) {
   showFlag();
   showMemory();
   showPlacement();
+  showConnection();
   table.render();
   call("snapshot").then((reply) => {
     if (!reply.ok) return message.show(reply.text, reply.level);
@@ -238,6 +334,7 @@ function render({ model, el, experimental }) {
   });
 
   return () => {
+    VIEWS.delete(view);
     for (const [event, listener] of Object.entries(listeners)) model.off(event, listener);
   };
 }

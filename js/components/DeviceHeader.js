@@ -63,5 +63,5 @@ export function formatLastCell(memory) {
     const reserved = stats.reserved == null ? "" : `, ${formatBytes(stats.reserved)} reserved`;
     parts.push(`${device} allocator ${signed(stats.allocated_change)}${reserved}`);
   }
-  return ` · last cell: ${parts.join(", ")}`;
+  return `last cell: ${parts.join(", ")}`;
 }

@@ -16,11 +16,12 @@ export class Dialogs {
    * Asks for the gradient of a non-scalar output.
    * @param {import("../types.js").Row} row
    * @param {(choice: {gradient: string, retain_graph: boolean}) => void} onConfirm
+   * @param {{retain_graph?: boolean}} [options] what the box starts ticked with
    */
-  askGradient(row, onConfirm) {
+  askGradient(row, onConfirm, { retain_graph = false } = {}) {
     const gradient = element("input", { name: "gradient", value: "ones", spellcheck: false });
     gradient.setAttribute("aria-label", "gradient");
-    const retain = element("input", { type: "checkbox", name: "retain_graph" });
+    const retain = element("input", { type: "checkbox", name: "retain_graph", checked: retain_graph });
     const confirm = button("confirm", "Run backward", { type: "submit" });
     const prompt = element(
       "form",
@@ -38,6 +39,7 @@ export class Dialogs {
     });
     this.el.replaceChildren(prompt);
     gradient.select();
+    gradient.focus({ preventScroll: true }); // the caller scrolls the prompt into view
   }
 
   /**

@@ -53,7 +53,7 @@ export function layoutGraph(graph) {
 }
 
 export class GraphView {
-  /** @param {{onExpand: (name: string, ids: string[]) => void, onTrace: (name: string) => void}} handlers */
+  /** @param {{onExpand: (name: string, ids: string[]) => void, onTrace: (name: string, options: {retain_graph: boolean}) => void}} handlers */
   constructor({ onExpand, onTrace }) {
     this.onExpand = onExpand;
     this.onTrace = onTrace;
@@ -82,7 +82,14 @@ export class GraphView {
     );
     if (graph.truncated > 0) header.append(element("span", { "data-role": "graph-more" }, ` (+${graph.truncated} more)`));
     if (graph.nodes[0]?.kind === "op") {
-      header.append(button("trace", "traced backward", { title: `backward() from ${name}, recording the gradient into each node`, onclick: () => this.onTrace(name) }));
+      // A freed graph cannot run backward again: the button says why instead of failing.
+      const freed = !!graph.freed;
+      const keep = element("input", { type: "checkbox", name: "retain_graph", disabled: freed });
+      const title = freed
+        ? `backward() already freed this graph: recompute ${name} to trace it (tick retain_graph then to keep the graph)`
+        : `backward() from ${name}, recording the gradient into each node`;
+      const trace = button("trace", "traced backward", { title, disabled: freed, onclick: () => this.onTrace(name, { retain_graph: keep.checked }) });
+      header.append(trace, element("label", { title: "Keep the graph after backward(), to run it again" }, keep, " retain_graph"));
     }
     header.append(button("close-graph", "close", { onclick: () => this.hide() }));
     const notes = [];

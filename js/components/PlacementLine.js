@@ -32,6 +32,22 @@ export function canDockFrom(el) {
   return !!el.closest(".jp-Notebook") && !!document.getElementById("jp-right-stack");
 }
 
+/** Every open view of a panel in this page, whichever copy of this bundle rendered it: a
+ * docked panel closes the stale tab its notebook's last kernel left behind. */
+export const VIEWS = (globalThis[Symbol.for("tensor-inspector.views")] ??= new Set());
+
+/** Closes the sidebar tab that holds `el`, as a middle click on the tab does in JupyterLab. */
+export function closeSidebarTab(el) {
+  const area = el.closest(".jp-SideAreaWidget");
+  const tab = area?.id && document.querySelector(`.lm-TabBar-tab[data-id="${CSS.escape(area.id)}"]`);
+  if (!tab) return false;
+  const box = tab.getBoundingClientRect();
+  const at = { bubbles: true, cancelable: true, button: 1, buttons: 4, clientX: box.x + box.width / 2, clientY: box.y + box.height / 2 };
+  tab.dispatchEvent(new PointerEvent("pointerdown", at));
+  tab.dispatchEvent(new PointerEvent("pointerup", { ...at, buttons: 0 }));
+  return true;
+}
+
 /** Calls `then` once `el` is in the document (a view is rendered before it is attached). */
 export function whenAttached(el, then, tries = 400) {
   if (el.isConnected) then();

@@ -43,11 +43,22 @@ export function sparkline(hist) {
   return canvas;
 }
 
+/**
+ * The one badge for values that are not finite, wherever a row shows it (its name, its stats):
+ * "NaN!", "Inf!" or "NaN! Inf!", the words of the summarised values.
+ * @returns {HTMLElement | string} "" when every value is finite
+ */
+export function nonFiniteBadge({ nan, inf }) {
+  if (!nan && !inf) return "";
+  const text = [nan ? "NaN!" : "", inf ? "Inf!" : ""].filter(Boolean).join(" ");
+  return element("span", { className: "ti-badge ti-error", "data-role": "non-finite" }, text);
+}
+
 /** The details line of one tensor: a table row spanning every column. */
 export function statsRow(name, stats, columns) {
-  const range = Array.isArray(stats.hist_range) ? ` [${number(stats.hist_range[0])}, ${number(stats.hist_range[1])}]` : "";
+  const range = Array.isArray(stats.hist_range) ? ` range [${number(stats.hist_range[0])}, ${number(stats.hist_range[1])}]` : "";
   const counted = (count) => numberOf(count) > 0;
-  const alarm = counted(stats.nan) || counted(stats.posinf) || counted(stats.neginf) ? element("span", { className: "ti-badge ti-error" }, counted(stats.nan) ? "NaN!" : "Inf!") : "";
+  const alarm = nonFiniteBadge({ nan: counted(stats.nan), inf: counted(stats.posinf) || counted(stats.neginf) });
   const cell = element("td", { colSpan: columns }, sparkline(stats.hist), range, " ", alarm, " ", formatStats(stats));
   return element("tr", { className: "ti-stats", "data-role": "stats", "data-stats-for": name }, cell);
 }

@@ -4,7 +4,7 @@
 import { button, element } from "../dom.js";
 import { formatBytes, formatDTensor, formatDtype, formatGrad, formatGradFull, formatShape, formatValues } from "../format.js";
 import { buildView } from "../view.js";
-import { statsRow } from "./StatsLine.js";
+import { nonFiniteBadge, statsRow } from "./StatsLine.js";
 
 const COLUMNS = [
   ["name", "name"],
@@ -58,6 +58,14 @@ export class TensorTable {
     this.stats = new Map();
     /** @type {Set<string>} names whose full values show under their row */
     this.valuesOpen = new Set();
+    /** @type {{name: string, el: HTMLElement} | null} the prompt and message of a row's action, shown under that row */
+    this.answer = null;
+  }
+
+  /** Show `el` (the prompt and message of an action) under the row `name`; null takes it away. */
+  answerUnder(name, el) {
+    this.answer = name == null ? null : { name, el };
+    this.render();
   }
 
   row(name) {
@@ -111,6 +119,7 @@ export class TensorTable {
       if (this.valuesOpen.has(name)) lines.push(valuesRow(item.row, COLUMNS.length));
       const stats = this.stats.get(name);
       if (stats) lines.push(statsRow(name, stats, COLUMNS.length));
+      if (this.answer?.name === name) lines.push(answerRow(name, this.answer.el, COLUMNS.length));
       return lines;
     });
     this.body.replaceChildren(...rows);
@@ -166,9 +175,9 @@ export class TensorTable {
     const buttons = [];
     if (target) {
       // Without an accelerator there is nowhere to move to: the header says why.
-      const canMove = row.device !== target;
+      const canMove = row.device !== target && !row.is_view;
       const move = button("move", canMove ? `→ ${target}` : "move", {
-        title: canMove ? `Move ${row.name} to ${target}; every name that holds it follows` : `${row.name} is already on ${target}`,
+        title: moveTitle(row, target, canMove),
         onclick: () => this.actions.move(row.name),
       });
       move.disabled = !canMove;
@@ -208,6 +217,13 @@ export class TensorTable {
 // Buttons whose action reads the tensor's values.
 const VALUE_READERS = new Set(["move", "stats", "picture", "values", "backward"]);
 
+function moveTitle(row, target, canMove) {
+  if (canMove) return `Move ${row.name} to ${target}; every name that holds it follows`;
+  if (row.device === target) return `${row.name} is already on ${target}`;
+  // A view shares its base's memory: it moves with its base, never apart from it.
+  return `${row.name} is a view into another tensor's memory: it cannot move alone. Move the tensor it was sliced from, or make a copy to move (${row.name}.clone())`;
+}
+
 function cellTitle(field, row) {
   if (field === "shape" && row.dtensor) return dtensorTitle(row.dtensor);
   if (field === "dtype" && row.type) return row.type;
@@ -238,6 +254,11 @@ function hasValues(row) {
   return row.status !== "error" && (row.preview != null || row.grad?.preview != null);
 }
 
+/** The line under a row that holds its action's prompt and message, where the click was. */
+function answerRow(name, el, columns) {
+  return element("tr", { className: "ti-answer", "data-answer-for": name }, element("td", { colSpan: columns }, el));
+}
+
 /** The full values line under a row: its values and its grad's, wrapped to the panel's width. */
 function valuesRow(row, columns) {
   const lines = [];
@@ -247,18 +268,18 @@ function valuesRow(row, columns) {
   return element("tr", { className: "ti-values", "data-role": "values", "data-values-for": row.name }, cell);
 }
 
-const NOT_FINITE = new Set(["nan", "inf", "-inf"]);
-
-function hasNonFinite(values) {
-  if (Array.isArray(values)) return values.some(hasNonFinite);
-  return typeof values === "string" && NOT_FINITE.has(values);
+/** Whether any of the values is `kind`: "nan", or "inf" (either sign), as the kernel sends them. */
+function hasNonFinite(values, kind) {
+  if (Array.isArray(values)) return values.some((value) => hasNonFinite(value, kind));
+  return typeof values === "string" && (values === kind || values === `-${kind}`);
 }
 
 function nameExtras(row) {
   const extras = [];
-  if (row.status !== "error" && hasNonFinite(row.preview)) {
+  if (row.status !== "error") {
     // A small CPU tensor's values are at hand: mark NaN/Inf without asking.
-    extras.push(" ", element("span", { className: "ti-badge ti-error", "data-role": "non-finite" }, "NaN/Inf"));
+    const badge = nonFiniteBadge({ nan: hasNonFinite(row.preview, "nan"), inf: hasNonFinite(row.preview, "inf") });
+    if (badge) extras.push(" ", badge);
   }
   if (row.status === "new" || row.status === "changed" || row.status === "error") {
     extras.push(" ", element("span", { className: `ti-badge ti-${row.status}` }, row.status));

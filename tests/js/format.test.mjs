@@ -38,7 +38,7 @@ test("what the last cell cost reads per device, with the allocator on accelerato
   const { formatLastCell } = await import("../../js/components/DeviceHeader.js");
   assert.equal(formatLastCell({ last_cell: {}, allocator: {} }), "");
   const memory = { last_cell: { cpu: 4000, "cuda:0": -2048 }, allocator: { "cuda:0": { allocated: 0, reserved: 2097152, allocated_change: -2048 } } };
-  assert.equal(formatLastCell(memory), " · last cell: +3.9 KB on cpu, -2.0 KB on cuda:0, cuda:0 allocator -2.0 KB, 2.0 MB reserved");
+  assert.equal(formatLastCell(memory), "last cell: +3.9 KB on cpu, -2.0 KB on cuda:0, cuda:0 allocator -2.0 KB, 2.0 MB reserved");
 });
 
 test("short values stay whole in their cell; long ones read as their range and count", () => {
