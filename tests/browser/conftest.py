@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.lab import NAVIGATION_LIMIT_MS
+
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -26,9 +28,22 @@ def browser():
         launched.close()
 
 
+# A JupyterLab round trip takes 15-20 s on an idle two-core machine, and more beside other
+# jobs: every wait polls, with limits that a loaded CI machine stays within.
+EXPECT_LIMIT_MS = 30_000
+
+
+@pytest.fixture(scope="session", autouse=True)
+def patient_expectations():
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=EXPECT_LIMIT_MS)
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_navigation_timeout(NAVIGATION_LIMIT_MS)
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda error: page.errors.append(str(error)))

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from jupyter_client import BlockingKernelClient
 from playwright.sync_api import expect
 
 from tests.browser.lab import ARTIFACTS, REPO, copy_to_docs, screenshot, wait_for_text
@@ -98,18 +97,12 @@ class Notebook:
 
     def __init__(self, server, page, kernel_id: str):
         self.page = page
-        client = BlockingKernelClient(
-            connection_file=str(server.runtime_dir / f"kernel-{kernel_id}.json")
-        )
-        client.load_connection_file()
-        client.start_channels()
-        client.wait_for_ready(timeout=60)
-        self.client = client
+        self.client = server.kernel_client(kernel_id)
 
     def run(self, code: str) -> None:
         msg_id = self.client.execute(code)
         while True:
-            msg = self.client.get_iopub_msg(timeout=60)
+            msg = self.client.get_iopub_msg(timeout=120)
             if msg["parent_header"].get("msg_id") != msg_id:
                 continue
             content = msg["content"]
@@ -129,8 +122,8 @@ def notebook(server, browser):
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.goto(f"{server.url}/static/harness.html?token={server.token}")
-    page.wait_for_function("() => window.harnessReady === true", timeout=60_000)
+    page.goto(f"{server.url}/static/harness.html?token={server.token}", timeout=120_000)
+    page.wait_for_function("() => window.harnessReady === true", timeout=120_000)
     page.evaluate(
         "(args) => window.startHarness(args)",
         {
@@ -144,7 +137,8 @@ def notebook(server, browser):
     cells.run("from tensor_inspector.testing.simulated_device import install\ninstall()")
     example = nbformat.read(REPO / "examples" / "tensor_basics.ipynb", as_version=4)
     for cell in example.cells:
-        if cell.cell_type == "code":
+        # t1 + t2 raises on purpose (the flag's lesson); Run All goes on past it, as here.
+        if cell.cell_type == "code" and "raises-exception" not in cell.metadata.get("tags", []):
             cells.run(cell.source)
     yield page, cells
     cells.client.stop_channels()

@@ -81,7 +81,8 @@ class FrontEnd:
 
 @contextmanager
 def running_kernel(kernel_name: str = "python3"):
-    km, kc = start_new_kernel(kernel_name=kernel_name)
+    # A loaded CI machine can take well over a minute to start a kernel that imports torch.
+    km, kc = start_new_kernel(kernel_name=kernel_name, startup_timeout=180)
     try:
         yield FrontEnd(kc)
     finally:

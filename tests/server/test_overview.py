@@ -4,7 +4,6 @@ import json
 import time
 
 import pytest
-from jupyter_client import BlockingKernelClient
 
 from tests.servers import JupyterServer
 
@@ -19,18 +18,8 @@ def server(tmp_path_factory):
     running.stop()
 
 
-def client_for(server, kernel_id) -> BlockingKernelClient:
-    client = BlockingKernelClient(
-        connection_file=str(server.runtime_dir / f"kernel-{kernel_id}.json")
-    )
-    client.load_connection_file()
-    client.start_channels()
-    client.wait_for_ready(timeout=60)
-    return client
-
-
 def run(client, code):
-    reply = client.execute_interactive(code, timeout=60, output_hook=lambda msg: None)
+    reply = client.execute_interactive(code, timeout=120, output_hook=lambda msg: None)
     assert reply["content"]["status"] == "ok", reply["content"]
 
 
@@ -38,8 +27,8 @@ def run(client, code):
 def two_kernels(server):
     inspected = server.post("/api/kernels", {"name": "python3-tensor-inspector"})
     plain = server.post("/api/kernels", {"name": "python3"})
-    inspected_client = client_for(server, inspected["id"])
-    plain_client = client_for(server, plain["id"])
+    inspected_client = server.kernel_client(inspected["id"])
+    plain_client = server.kernel_client(plain["id"])
     run(inspected_client, "import torch\nweights = torch.zeros(1000, 250)\nsmall = torch.ones(3)")
     run(plain_client, "x = 1")
     yield inspected, plain, inspected_client, plain_client
