@@ -25,6 +25,7 @@ def kernel_overview() -> dict:
         "devices": devices.summary(),
         "tensors": len(rows),
         "last_cell": inspector.memory.get("last_cell", {}),
+        "held": inspector.memory.get("held", {}),  # the tracked tensors' bytes per device
         "largest": [
             {
                 "name": row["name"],

@@ -62,7 +62,7 @@ def page_row(kernel: dict) -> dict:
         row["tensors"] = "tensor-inspector not loaded"
     else:
         row["tensors"] = f"{info.get('tensors')} tensors"
-        row["memory"] = _memory(info.get("devices") or {})
+        row["memory"] = _memory(info.get("devices") or {}, info.get("held") or {})
         changes = info.get("last_cell") or {}
         if changes:
             last = ", ".join(f"{device} {_signed(change)}" for device, change in changes.items())
@@ -89,13 +89,20 @@ def _signed(count: int) -> str:
     return ("+" if count >= 0 else "-") + _bytes(abs(count))
 
 
-def _memory(devices: dict) -> str:
+def _memory(devices: dict, held: dict) -> str:
+    """Per accelerator device: its allocator's figure, or, where the allocator does not
+    report (a device not used yet, or one without a memory API), what its tensors hold."""
     if not devices.get("available"):
         return "cpu only"
     parts = []
     for device in devices.get("devices", []):
+        name = device.get("device")
         allocated = device.get("memory_allocated")
-        parts.append(
-            f"{device.get('device')}: {_bytes(allocated) if allocated is not None else 'not in use'}"
-        )
+        in_tensors = held.get(name) if isinstance(held, dict) else None
+        if allocated is not None:
+            parts.append(f"{name}: {_bytes(allocated)} allocated")
+        elif isinstance(in_tensors, int) and in_tensors > 0:
+            parts.append(f"{name}: {_bytes(in_tensors)} in tensors")
+        else:
+            parts.append(f"{name}: no tensors")
     return "; ".join(parts)
