@@ -52,6 +52,24 @@ def _running_a_cell(shell) -> bool:
         return True
 
 
+def _cell_run(shell) -> tuple[str | None, str | None]:
+    """(the front end's id of the running cell, this run's message id); (None, None) where
+    the front end sends no cell id (a terminal, or a front end that omits it)."""
+    kernel = getattr(shell, "kernel", None)
+    try:
+        parent = kernel.get_parent("shell") if kernel is not None else None
+    except Exception:
+        return (None, None)
+    if not isinstance(parent, dict):
+        return (None, None)
+    cell = (parent.get("metadata") or {}).get("cellId")
+    return (
+        (cell, (parent.get("header") or {}).get("msg_id"))
+        if isinstance(cell, str)
+        else (None, None)
+    )
+
+
 def _loads_this_extension(result) -> bool:
     source = getattr(getattr(result, "info", None), "raw_cell", "") or ""
     return any(
@@ -128,8 +146,9 @@ class Inspector:
                     registry.pop(name, None)
             self.shell.magics_manager.magics["line"].pop("ti", None)
             self.shell.magics_manager.registry.pop(type(self._magics).__name__, None)
-        if self.settings in self.shell.configurables:
-            self.shell.configurables.remove(self.settings)
+        for configurable in (self.settings, self._magics):  # Magics add themselves too
+            while configurable is not None and configurable in self.shell.configurables:
+                self.shell.configurables.remove(configurable)
         for panel in self.panels:
             panel.show_message(
                 "tensor-inspector was unloaded; %load_ext tensor_inspector to restart"
@@ -161,10 +180,15 @@ class Inspector:
         return panel
 
     def new_panel(self, from_load_cell: bool = False) -> Panel:
-        """A panel to display. The load cell's panel supersedes the one its previous run
-        showed (Run All): that one is closed, so panels do not pile up."""
-        if from_load_cell:
-            for old in [p for p in self.panels if getattr(p, "from_load_cell", False)]:
+        """A panel to display. It supersedes the panel an earlier run of the same cell showed
+        (the load cell after Run All, a re-run %tensor_inspector cell): that one is closed,
+        so panels, their comms and the changes sent to them do not pile up."""
+        cell = _cell_run(self.shell)
+        for old in list(self.panels):
+            again = getattr(old, "cell_run", (None, None))
+            if (from_load_cell and getattr(old, "from_load_cell", False)) or (
+                cell[0] is not None and again[0] == cell[0] and again[1] != cell[1]
+            ):
                 old.close()
                 self.panels.remove(old)
         panel = Panel(
@@ -176,6 +200,7 @@ class Inspector:
             memory=self.memory,
         )
         panel.from_load_cell = from_load_cell
+        panel.cell_run = cell
         self.panels.append(panel)
         return panel
 
@@ -293,8 +318,8 @@ class Inspector:
 
     def unnamed(self) -> list[dict]:
         """Tensors alive in the kernel that no name reaches, largest first: shape, dtype,
-        device, nbytes (the storage, once) and held_by (Out[7], last error: f() local x,
-        graph of losses[2], ...). Plain data; asks the garbage collector, on request only."""
+        device, nbytes (the storage, once) and held_by ("the output of cell 7 (Out[7], _)",
+        "graph of losses[2]", ...). Plain data; asks the garbage collector, on request only."""
         from tensor_inspector import unnamed
 
         found = find_tensors(self.shell.user_ns, self.shell.user_ns_hidden).tensors.values()

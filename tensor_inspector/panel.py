@@ -125,6 +125,12 @@ class Panel(anywidget.AnyWidget):
     def get_state(self, key=None, drop_defaults=False):
         return strict(super().get_state(key, drop_defaults))
 
+    def close(self) -> None:
+        layout = self.layout  # a widget of its own, with its own comm: it goes too
+        super().close()
+        if layout is not None:
+            layout.close()
+
     # broadcasts to every view -------------------------------------------------------------
 
     def send_changes(self, upserted: list[dict], removed: list[str]) -> None:
