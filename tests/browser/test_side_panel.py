@@ -11,6 +11,7 @@ from tests.browser.lab import (
     open_notebook,
     overflowing,
     run_all_cells,
+    run_cell_source,
     screenshot,
     start_server,
     unreachable_buttons,
@@ -33,11 +34,35 @@ def long_notebook(path) -> None:
     nbformat.write(notebook, path)
 
 
+def short_notebook(path) -> None:
+    """Load, dock, one tensor: a notebook to restart and undock."""
+    cells = [PRELUDE + "\nimport torch\n%load_ext tensor_inspector", "%tensor_inspector side"]
+    cells.append("last = torch.arange(4.0)")
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nbformat.write(notebook, path)
+
+
 @pytest.fixture(scope="module")
 def root(tmp_path_factory):
     folder = tmp_path_factory.mktemp("side")
     long_notebook(folder / "long.ipynb")
+    short_notebook(folder / "restart.ipynb")
+    short_notebook(folder / "undock.ipynb")
     return folder
+
+
+TENSORS_TABS = "#jp-right-stack .tensor-inspector"
+
+
+def run_and_dock(page, server, path: str):
+    open_notebook(page, server, path)
+    run_all_cells(page)
+    docked = page.locator(TENSORS_TABS)
+    docked.locator('[data-tensor="last"]').wait_for(timeout=120_000)
+    wait_until_idle(page)
+    return docked
 
 
 def in_viewport(locator) -> bool:
@@ -126,6 +151,56 @@ def test_closing_the_tab_brings_the_panel_back_to_its_cell(root, tmp_path_factor
             has_text="The side panel was closed"
         )
         expect(cell_panel.locator('[data-tensor="last"] [data-field="shape"]')).to_have_text("[4]")
+        assert page.errors == []
+    finally:
+        server.stop()
+
+
+def test_after_a_kernel_restart_the_notebook_keeps_one_live_tensors_tab(
+    root, tmp_path_factory, page
+):
+    server = start_server("jupyterlab", root, tmp_path_factory)
+    try:
+        docked = run_and_dock(page, server, "restart.ipynb")
+        expect(docked).to_have_count(1)
+        page.evaluate(
+            "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart()"
+        )
+        wait_until_idle(page)
+        # The old kernel's tab says plainly that its kernel is gone, and takes no clicks.
+        expect(docked.locator('[data-role="kernel-gone"]')).to_contain_text(
+            "This panel's kernel has stopped"
+        )
+        run_all_cells(page)  # Run All again, without reloading the page
+        live = page.locator(f'{TENSORS_TABS}[data-kernel="live"]')
+        expect(live.locator('[data-tensor="last"]')).to_have_count(1, timeout=120_000)
+        wait_until_idle(page)
+        # The new dock replaced the stale tab: one Tensors tab, the live one.
+        expect(docked).to_have_count(1)
+        expect(page.locator(f'{TENSORS_TABS}[data-kernel="gone"]')).to_have_count(0)
+        titles = page.evaluate(
+            "() => [...document.querySelectorAll('.lm-TabBar-tab')].map((tab) => tab.textContent.trim())"
+        )
+        assert titles.count("Tensors") == 1, titles
+        # A later side docks again in that tab: the cell keeps its one-line note.
+        note = page.locator('.jp-Notebook .tensor-inspector[data-folded="true"]')
+        expect(note).to_have_count(1)
+        assert page.errors == []
+    finally:
+        server.stop()
+
+
+def test_inline_after_side_takes_the_panel_out_of_the_sidebar(root, tmp_path_factory, page):
+    server = start_server("jupyterlab", root, tmp_path_factory)
+    try:
+        docked = run_and_dock(page, server, "undock.ipynb")
+        expect(docked).to_have_count(1)
+        output = run_cell_source(page, "%tensor_inspector inline")
+        wait_until_idle(page)
+        expect(docked).to_have_count(0)
+        # The panel the side cell docked is back in its cell, whole, and the new one shows here.
+        expect(page.locator('.jp-Notebook .tensor-inspector[data-folded="true"]')).to_have_count(0)
+        expect(output.locator('.tensor-inspector [data-tensor="last"]')).to_have_count(1)
         assert page.errors == []
     finally:
         server.stop()
