@@ -262,7 +262,9 @@ function answerRow(name, el, columns) {
 /** The full values line under a row: its values and its grad's, wrapped to the panel's width. */
 function valuesRow(row, columns) {
   const lines = [];
-  if (row.preview != null) lines.push(element("div", { "data-role": "tensor-values" }, `${row.name} = ${formatValues(row.preview, row.dtype)}`));
+  // A DTensor's values are this rank's shard's: the whole tensor would need a collective.
+  const shard = row.dtensor ? ` (local shard, rank ${row.dtensor.rank ?? "?"})` : "";
+  if (row.preview != null) lines.push(element("div", { "data-role": "tensor-values" }, `${row.name}${shard} = ${formatValues(row.preview, row.dtype)}`));
   if (row.grad != null) lines.push(element("div", { "data-role": "grad-values" }, `${row.name}.grad = ${formatGradFull(row.grad)}`));
   const cell = element("td", { colSpan: columns }, ...lines);
   return element("tr", { className: "ti-values", "data-role": "values", "data-values-for": row.name }, cell);
