@@ -90,7 +90,7 @@ def _known(value: object, device_types: frozenset[str]) -> Known | None:
         return None
     if isinstance(value, (torch.device, str)):
         text = str(value)
-        device = canonical_device(text) if len(text) < 16 else None
+        device = canonical_device(text, devices.current_index()) if len(text) < 16 else None
         if device is not None and device.split(":")[0] in device_types:
             return Known("device", device)
     return None
@@ -211,7 +211,9 @@ class CellGuard:
         names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
         known = known_values(self.shell.user_ns, self.shell.user_ns_hidden, names)
         default = str(torch.get_default_device())
-        findings = precheck(tree, known, default if default == "cpu" else None)
+        findings = precheck(
+            tree, known, default if default == "cpu" else None, devices.current_index()
+        )
         if not findings:
             return
         first = findings[0]

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import torch
 
+from tensor_inspector import devices
 from tensor_inspector.guard.precheck import (
     FACTORIES,
     LIKE_FACTORIES,
@@ -391,7 +392,7 @@ def _moved_to(method: str, node: ast.Call, base: Piece, scope: Scope) -> str | N
         return "cpu"
     if method == "cuda":
         if not node.args:
-            return "cuda:0"
+            return f"cuda:{_current_index()}"
         return device_of(node.args[0], scope)
     if method == "type_as":
         other = describe(node.args[0], scope) if node.args else None
@@ -419,13 +420,18 @@ def device_of(node: ast.expr, scope: Scope) -> str | None:
     if isinstance(value, torch.Tensor):
         return _device(value)
     if isinstance(value, (torch.device, str)) and len(str(value)) < 32:
-        return _index_device(canonical_device(str(value)))
+        return _index_device(canonical_device(str(value), _current_index()))
     if isinstance(value, int) and not isinstance(value, bool):
         return None
     is_device_call = isinstance(node, ast.Call) and dotted_name(node.func) == "torch.device"
     if is_device_call and node.args and isinstance(node.args[0], ast.Constant):
-        return _index_device(canonical_device(str(node.args[0].value)))
+        return _index_device(canonical_device(str(node.args[0].value), _current_index()))
     return None
+
+
+def _current_index() -> int:
+    """The device a bare 'cuda' means when the cell ran: the current one, as PyTorch reads it."""
+    return devices.current_index()
 
 
 def _index_device(device: str | None) -> str | None:

@@ -29,6 +29,7 @@ from tensor_inspector.guard.culprit import (
     failing_node,
     is_ipython_name,
     is_pure,
+    module_devices,
     operands,
     parents_of,
     read,
@@ -117,9 +118,10 @@ def explain_error(
         return _error(message, frames, error, fix, None, device, optimizer)
     inner = frames[-1] if frames else None
     what = inner.source.removeprefix("return ") if inner is not None else "an operation"
+    layer = _failing_layer(error) if _two_accelerators(mismatch) else None
     for frame in reversed(frames):  # the innermost first: it is where they met
         try:
-            explained = _explain_in_frame(frame, mismatch, context, what)
+            explained = _explain_in_frame(frame, mismatch, context, what, layer)
         except Exception:
             log.debug("could not read the failing expression", exc_info=True)
             explained = None
@@ -193,7 +195,9 @@ def _tree(filename: str) -> ast.AST | None:
     return _TREES[key]
 
 
-def _explain_in_frame(frame: UserFrame, mismatch: Mismatch, context: _Context, what: str):
+def _explain_in_frame(
+    frame: UserFrame, mismatch: Mismatch, context: _Context, what: str, layer=None
+):
     tree = _tree(frame.filename)
     if tree is None:
         return None
@@ -210,6 +214,10 @@ def _explain_in_frame(frame: UserFrame, mismatch: Mismatch, context: _Context, w
     for node in candidates[:64]:
         pieces = [describe(expr, scope, role) for expr, role in operands(node, parents, scope)]
         pieces = [piece for piece in pieces if piece is not None]
+        if layer is not None:
+            pieces, inside = _with_failing_layer(pieces, layer)
+            if inside is not None:
+                return _split_model_message(frame, what, inside, layer, context)
         decided = _decide(pieces, mismatch)
         if decided is None:
             continue
@@ -291,6 +299,82 @@ def _decide(pieces: list[Piece], mismatch: Mismatch):
     return None
 
 
+# models split over devices --------------------------------------------------------------------
+
+_DEVICE_MAP_RULE = "models split with device_map take their inputs on the first layer's device"
+
+
+def _two_accelerators(mismatch: Mismatch) -> bool:
+    said = (mismatch.anchor, mismatch.stray)
+    return None not in said and "cpu" not in said and mismatch.role != "index"
+
+
+def _failing_layer(error: BaseException):
+    """(the layer whose forward raised, its input) from the error's frames, innermost
+    first, library frames included: ``model(x)`` of a split model fails inside one of its
+    layers, which the cell's line does not show. None when no layer on one device took a
+    tensor there."""
+    found = None
+    for frame, _, _ in _walk(getattr(error, "__traceback__", None)):
+        code = frame.f_code
+        if code.co_name != "forward" or code.co_argcount < 2:
+            continue
+        layer = frame.f_locals.get(code.co_varnames[0])
+        given = frame.f_locals.get(code.co_varnames[1])
+        if isinstance(layer, torch.nn.Module) and isinstance(given, torch.Tensor):
+            try:
+                placed = module_devices(layer)
+                if len(placed) == 1 and placed[0] != str(given.device):
+                    found = (layer, given)
+            except Exception:  # an odd module or tensor: not this one
+                continue
+    return found
+
+
+def _with_failing_layer(pieces: list[Piece], layer):
+    """The pieces with a module that holds the failing layer replaced by that layer (its one
+    device), and, when the layer's input is none of the line's tensors, the module piece: the
+    input was made inside the model, between its layers."""
+    module, given = layer
+    for index, piece in enumerate(pieces):
+        value = piece.value
+        if piece.origin != "module" or not isinstance(value, torch.nn.Module):
+            continue
+        if value is not module and not any(sub is module for sub in value.modules()):
+            continue
+        device = module_devices(module)[0]
+        if not any(other.value is given for other in pieces):
+            return pieces, piece
+        replaced = Piece(piece.node, device, "module", piece.root, module, role=piece.role)
+        return [*pieces[:index], replaced, *pieces[index + 1 :]], None
+    return pieces, None
+
+
+def _split_model_message(frame: UserFrame, what: str, piece: Piece, layer, context: _Context):
+    """A model whose layers sit on two devices passed a tensor between them without moving it."""
+    module, given = layer
+    device, input_device = module_devices(module)[0], str(given.device)
+    layer_name = context.module_name(module) or "a layer"
+    outer = context.module_name(piece.value)
+    top = outer.split(".")[0] if outer else None
+    message = (
+        f"{what} mixes devices: {layer_name} is on {device}, its input (made inside "
+        f"{_code(piece.node)}, by the layer before) is on {input_device}; {_DEVICE_MAP_RULE}, "
+        "and each layer's input must be moved to its device as it passes (device_map's hooks "
+        f"do that). Fix: "
+    )
+    if top is None:
+        fix = Fix(f"move each layer's input to its device in the forward of {_code(piece.node)}")
+        return message + fix.text, fix, layer_name, None, input_device
+    line = f'{top}.to("{input_device}")'
+    fix = Fix(
+        f"{line} puts the whole model on one device; or move each layer's input to its device "
+        "in its forward",
+        run=line,
+    )
+    return message + fix.text, fix, layer_name, top, input_device
+
+
 # the message and its fix -----------------------------------------------------------------------
 
 
@@ -301,27 +385,31 @@ def _compose(frame, what, anchor_device, anchor, culprits, mismatch, context, sc
     anchor_label = _label(anchor, context, anchor_device) if anchor is not None else None
     anchor_code = _anchor_code(anchor, anchor_device, scope, statement)
     lead = f"{what} mixes devices: "
-    if anchor_label is not None:
+    split = (
+        anchor is not None
+        and anchor.origin == "module"
+        and isinstance(anchor.value, torch.nn.Module)
+        and "cpu" not in (anchor_device, stray_device)
+    )
+    if split:
+        # A layer stays where it was placed (a model split over devices): its input is what
+        # is on the wrong device.
+        layer_name = context.module_name(anchor.value) or _code(anchor.node)
+        lead += f"{layer_name} is on {anchor_device}, its input "
+    elif anchor_label is not None:
         lead += f"{anchor_label} is on {anchor_device}, "
     role = {"hidden": " (the RNN's hidden state)", "cell": " (the LSTM's cell state)"}.get(
         mismatch.role, ""
     )
     lead += f"{label}{role} is on {stray_device}."
+    if split:
+        lead = f"{lead[:-1]}; {_DEVICE_MAP_RULE}."
     if len(culprits) > 1:
         others = ", ".join(_label(p, context, stray_device) for p in culprits[1:4])
         lead += f" So {'is' if len(culprits) == 2 else 'are'} {others}."
     cause, fix, movable = _cause_and_fix(
         frame, culprits, label, anchor_device, anchor_code, context
     )
-    if (
-        anchor is not None
-        and anchor.origin == "module"
-        and "cpu" not in (anchor_device, stray_device)
-    ):
-        cause = (
-            "A layer takes its input on its own device: models split over devices (device_map) "
-            f"take their inputs on the first layer's device. {cause}"
-        )
     message = f"{lead} {cause}Fix: {fix.text}"
     return message, fix, label, movable, anchor_device
 
@@ -372,6 +460,11 @@ def _anchor_code(anchor: Piece | None, device: str, scope: Scope, statement) -> 
     """What names the anchor's device in the fix: `x.device` where the line has such an `x`."""
     if anchor is not None and isinstance(anchor.value, torch.Tensor) and is_pure(anchor.node):
         return f"{_code(anchor.node)}.device"
+    layer = anchor is not None and isinstance(anchor.value, torch.nn.Module)
+    if layer and isinstance(anchor.node, ast.Name) and is_pure(anchor.node):
+        # A layer held by a plain name (``for layer in self.layers``): its own device, right
+        # for every layer the name takes.
+        return f"next({_code(anchor.node)}.parameters()).device"
     for node in ast.walk(statement):
         if isinstance(node, (ast.Name, ast.Attribute)) and is_pure(node):
             value = read(node, scope)

@@ -83,6 +83,8 @@ COMPARE_OPS = {
     ast.GtE: "ge",
 }
 KEEP_DEVICE = "same device"
+# Calls that change the current device, which a bare 'cuda' means.
+_SETS_CURRENT = frozenset({"set_device", "set_device_index", "set_device_idx"})
 
 
 @dataclass(frozen=True)
@@ -119,11 +121,14 @@ class Finding:
 class _State:
     known: dict[str, Known]
     default_device: str | None  # where factories put tensors; None: not known
+    current_index: int | None = 0  # the device a bare 'cuda' (or .cuda()) means; None: unknown
     findings: list[Finding] = field(default_factory=list)
     understood_calls: set[int] = field(default_factory=set)
 
 
-def canonical_device(text: str) -> str | None:
+def canonical_device(text: str, current_index: int | None = 0) -> str | None:
+    """'cuda:1' as it is; a bare 'cuda' is the current device, as PyTorch reads it (None:
+    the current device is not known)."""
     text = text.strip()
     if not text:
         return None
@@ -134,13 +139,19 @@ def canonical_device(text: str) -> str | None:
         return kind
     if index and not index.isdigit():
         return None
-    return f"{kind}:{index or 0}"
+    if not index and current_index is None:
+        return None
+    return f"{kind}:{index or current_index}"
 
 
 def precheck(
-    tree: ast.Module, known: dict[str, Known], default_device: str | None = "cpu"
+    tree: ast.Module,
+    known: dict[str, Known],
+    default_device: str | None = "cpu",
+    current_index: int = 0,
 ) -> list[Finding]:
-    state = _State(dict(known), default_device)
+    """``current_index``: the accelerator's current device, which a bare device name means."""
+    state = _State(dict(known), default_device, current_index)
     for statement in tree.body:
         _statement(state, statement)
     return state.findings
@@ -154,6 +165,8 @@ def _statement(state: _State, node: ast.stmt) -> None:
     inner_nodes = list(ast.walk(node))
     if any(isinstance(n, ast.Attribute) and n.attr == "set_default_device" for n in inner_nodes):
         state.default_device = None
+    if any(isinstance(n, ast.Attribute) and n.attr in _SETS_CURRENT for n in inner_nodes):
+        state.current_index = None  # torch.cuda.set_device(1): a bare 'cuda' is unknown after
     if any(isinstance(inner, ast.NamedExpr) for inner in inner_nodes):
         _forget_bound_names(state, inner_nodes)  # walrus: what holds what is unclear
         _forget_all_if_unknown_code(state, inner_nodes)
@@ -285,7 +298,7 @@ def _expr(state: _State, node: ast.expr | None) -> Known | None:
         return state.known.get(node.id)
     if isinstance(node, ast.Constant):
         if isinstance(node.value, str):
-            device = canonical_device(node.value)
+            device = canonical_device(node.value, state.current_index)
             return Known("device", device) if device else None
         return NUMBER if isinstance(node.value, (int, float, bool)) else None
     if isinstance(node, ast.UnaryOp):
@@ -506,7 +519,7 @@ def _target_device(state: _State, method: str, node: ast.Call) -> str | None:
         return "cpu"
     if method == "cuda":
         if not node.args:
-            return "cuda:0"
+            return None if state.current_index is None else f"cuda:{state.current_index}"
         first = node.args[0]
         if isinstance(first, ast.Constant) and isinstance(first.value, int):
             return f"cuda:{first.value}"

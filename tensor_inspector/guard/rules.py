@@ -42,6 +42,9 @@ INDEXING = frozenset({"getitem", "index", "index_put"})
 # Element-wise operators whose kernel still refuses a CPU 0-dim tensor at these positions:
 # addcmul's kernel reads ``tensor1`` on the device.
 CPU_SCALAR_REFUSED_AT = {"addcmul": frozenset({1})}
+# Positions where a 0-dim tensor is read as a number (``.item()``) whatever its device, so a
+# 0-dim tensor on another accelerator is taken too: masked_fill's value (CUDA's kernel).
+ANY_DEVICE_SCALAR_AT = {"masked_fill": frozenset({2})}
 
 KNOWN_OPERATORS = ELEMENTWISE | STRICT | NOT_ON_CPU_ABOVE_0DIM | INDEXING | {"backward"}
 
@@ -118,6 +121,8 @@ def mismatch(op: OpName, operands: list[Operand]) -> tuple[Operand, Operand] | N
 
 
 def _certainly_refused(op: OpName, operand: Operand) -> bool:
+    if operand.position in ANY_DEVICE_SCALAR_AT.get(op.base, ()) and operand.zero_dim is not False:
+        return False
     if operand.device != "cpu" or operand.role in ("self", "out"):
         return True  # another accelerator, or a CPU tensor written to
     if operand.zero_dim is False:

@@ -124,6 +124,56 @@ def test_pytorchs_own_refusal_on_cuda_is_explained_in_the_users_names(ip, inspec
     assert "targets is on cpu" in str(error) and "logits is on cuda:0" in str(error)
 
 
+two_gpus = pytest.mark.skipif(torch.cuda.device_count() < 2, reason="needs two GPUs")
+
+
+@two_gpus
+def test_two_gpus_mixed_in_a_cell_are_stopped_before_it_runs(ip, inspector):
+    run(ip, "a0 = torch.ones(3, device='cuda:0')\na1 = torch.ones(3, device='cuda:1')")
+    result = ip.run_cell("marker = 1\ntotal = a0 + a1")
+    error = result.error_before_exec
+    assert isinstance(error, CrossDeviceError) and "marker" not in ip.user_ns
+    assert "a0 is on cuda:0, a1 is on cuda:1" in str(error)
+    assert 'a1 = a1.to("cuda:0")' in str(error)
+
+
+SPLIT_MODEL = (
+    "model = torch.nn.Sequential(torch.nn.Linear(4, 8).to('cuda:0'), torch.nn.ReLU(),\n"
+    "                            torch.nn.Linear(8, 2).to('cuda:1'))\n"
+)
+# What device_map's hooks do: each layer after the first moves its input to its device.
+MOVE_INPUTS = (
+    "for layer in list(model)[1:]:\n"
+    "    layer.register_forward_pre_hook(\n"
+    "        lambda m, args: tuple(a.to(next(m.parameters(), a).device) for a in args))\n"
+)
+
+
+@two_gpus
+@pytest.mark.parametrize("guard", ["block", "strict"])
+def test_a_split_model_fed_on_the_wrong_gpu_names_its_first_layer(ip, inspector, guard):
+    run(ip, f"%ti guard {guard}")
+    run(ip, SPLIT_MODEL + MOVE_INPUTS + "x = torch.rand(3, 4, device='cuda:1')")
+    error = ip.run_cell("logits = model(x)").error_in_exec
+    assert isinstance(error, CrossDeviceError), error
+    assert (
+        "model.0 is on cuda:0, its input x is on cuda:1; models split with device_map take "
+        "their inputs on the first layer's device" in str(error)
+    )
+    assert error.fix.run == 'x = x.to("cuda:0")'
+    run(ip, error.fix.run)
+    run(ip, "logits = model(x)")
+
+
+@two_gpus
+def test_a_model_split_by_hand_names_the_layer_whose_input_stayed_behind(ip, inspector):
+    run(ip, SPLIT_MODEL + "x = torch.rand(3, 4, device='cuda:0')")
+    error = ip.run_cell("logits = model(x)").error_in_exec
+    assert isinstance(error, CrossDeviceError), error
+    assert "model.2 is on cuda:1, its input (made inside model" in str(error)
+    assert error.fix.run == 'model.to("cuda:0")'
+
+
 def test_stats_read_a_gpu_tensor_in_one_transfer(ip, inspector):
     import warnings
 

@@ -2,7 +2,8 @@
 
 Every case names the tensors it uses; ``a`` and ``b`` are placed by the case. 'acc' is the
 accelerator under test (the simulated one in CI, cuda:0 on a GPU), 'cpu' a CPU tensor of
-the template's shape, 'cpu0' a CPU 0-dim tensor.
+the template's shape, 'cpu0' a CPU 0-dim tensor. In the two-device table (TWO_DEVICE_CASES),
+'acc1' is a second device of the same type (sim:1, cuda:1) and 'acc10' a 0-dim tensor there.
 """
 
 from __future__ import annotations
@@ -65,16 +66,18 @@ class Case:
     dtype_b: torch.dtype
     runs: bool  # PyTorch's verdict
 
-    def tensors(self, accelerator: str) -> tuple[torch.Tensor, torch.Tensor]:
+    def tensors(self, accelerator: str, second: str | None = None) -> tuple[torch.Tensor, ...]:
         return (
-            _make(self.placement_a, self.shape_a, torch.float32, accelerator),
-            _make(self.placement_b, self.shape_b, self.dtype_b, accelerator),
+            _make(self.placement_a, self.shape_a, torch.float32, accelerator, second),
+            _make(self.placement_b, self.shape_b, self.dtype_b, accelerator, second),
         )
 
 
-def _make(placement: str, shape: tuple, dtype: torch.dtype, accelerator: str) -> torch.Tensor:
-    device = accelerator if placement == "acc" else "cpu"
-    shape = () if placement == "cpu0" else shape
+def _make(
+    placement: str, shape: tuple, dtype: torch.dtype, accelerator: str, second: str | None = None
+) -> torch.Tensor:
+    device = {"acc": accelerator, "acc1": second, "acc10": second}.get(placement, "cpu")
+    shape = () if placement in ("cpu0", "acc10") else shape
     if dtype == torch.int64:
         return torch.ones(shape, dtype=dtype).to(device)
     return (
@@ -139,9 +142,41 @@ def _cases():
 CASES = list(_cases())
 
 
-def assert_device_verdict(case: Case, accelerator: str) -> None:
+def _two_device_cases():
+    """Each template with its tensors on two devices of one type: never runs, a 0-dim tensor
+    on the other device included (only CPU 0-dim tensors join as scalars). Moving and
+    copying between the two, and CPU indices, run."""
+    for t in TEMPLATES:
+        placements = [("acc", "acc1"), ("acc1", "acc")]
+        if t.cpu_scalar_ok is not None:
+            placements.append(("acc", "acc10"))
+        if t.only_scalar_b:
+            # masked_fill reads its 0-dim value with .item() on CUDA, from any device: it runs
+            # there, while the simulated device refuses it; the guard leaves it alone.
+            continue
+        for pa, pb in placements:
+            yield Case(
+                f"{t.name} [a:{pa} b:{pb}]", t.run, pa, pb, t.shape_a, t.shape_b, t.dtype_b, False
+            )
+    extra = [
+        ("acc.add_(acc1)", lambda a, b: a.add_(b), "acc", "acc1", (3,), (3,), torch.float32, False),
+        ("torch.add(a, a, out=acc1)", lambda a, b: torch.add(a, a, out=b), "acc", "acc1", (3,), (3,), torch.float32, False),
+        ("acc[acc1 index]", lambda a, b: a[b], "acc", "acc1", (3,), (2,), torch.int64, False),
+        ("acc[cpu index] + acc", lambda a, b: a[b.cpu()] + a[:2], "acc", "acc1", (3,), (2,), torch.int64, True),
+        ("acc1.to(acc.device) + acc", lambda a, b: b.to(a.device) + a, "acc", "acc1", (3,), (3,), torch.float32, True),
+        ("acc.copy_(acc1)", lambda a, b: a.copy_(b), "acc", "acc1", (3,), (3,), torch.float32, True),
+        ("acc1.cpu() + cpu", lambda a, b: b.cpu() + a.cpu(), "acc", "acc1", (3,), (3,), torch.float32, True),
+    ]  # fmt: skip
+    for name, run, pa, pb, sa, sb, dtype_b, runs in extra:
+        yield Case(name, run, pa, pb, sa, sb, dtype_b, runs)
+
+
+TWO_DEVICE_CASES = list(_two_device_cases())
+
+
+def assert_device_verdict(case: Case, accelerator: str, second: str | None = None) -> None:
     """The device itself (PyTorch's own check) gives the table's verdict."""
-    a, b = case.tensors(accelerator)
+    a, b = case.tensors(accelerator, second)
     if case.runs:
         case.run(a, b)
     else:
@@ -157,13 +192,13 @@ LEFT_TO_PYTORCH = frozenset(
 )
 
 
-def assert_guard_verdict(case: Case, accelerator: str) -> None:
+def assert_guard_verdict(case: Case, accelerator: str, second: str | None = None) -> None:
     """`guard strict` never refuses what runs, and refuses what the table refuses before the
     operation runs, except the few cases it cannot be certain of."""
     from tensor_inspector import CrossDeviceError
     from tensor_inspector.guard.mode import DeviceGuard
 
-    a, b = case.tensors(accelerator)
+    a, b = case.tensors(accelerator, second)
     before = (a.cpu().clone(), b.cpu().clone())
     with DeviceGuard(names_of=lambda: {id(a): "a", id(b): "b"}):
         if case.runs:

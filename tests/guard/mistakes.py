@@ -836,4 +836,124 @@ predictions = torch.rand(4, 1, device=device)
         ),
         culprit="h",
     ),
+    Mistake(
+        name="two_devices_add_in_the_cell",
+        source="a notebook on a machine with two GPUs: activations from two replicas added (x0 on cuda:0, x1 on cuda:1)",
+        kind="two devices",
+        cells=(
+            "x0 = torch.rand(2, 3, device='sim:0')\nx1 = torch.rand(2, 3, device='sim:1')\n",
+            "total = x0 + x1",
+        ),
+        culprit="x1",
+    ),
+    Mistake(
+        name="two_devices_model_parallel_labels",
+        source="pytorch/tutorials intermediate_source/model_parallel_tutorial.py (ToyModel: net1 on cuda:0, net2 on cuda:1; the labels must be on the outputs' device, cuda:1)",
+        kind="two devices",
+        cells=(
+            """\
+class ToyModel(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.net1 = nn.Linear(10, 10).to('sim:0')
+        self.relu = nn.ReLU()
+        self.net2 = nn.Linear(10, 5).to('sim:1')
+
+    def forward(self, x):
+        x = self.relu(self.net1(x.to('sim:0')))
+        return self.net2(x.to('sim:1'))
+
+model = ToyModel()
+loss_fn = nn.MSELoss()
+outputs = model(torch.randn(20, 10))
+labels = torch.randn(20, 5).to('sim:0')
+""",
+            "loss = loss_fn(outputs, labels)",
+        ),
+        culprit="labels",
+    ),
+    Mistake(
+        name="two_devices_index_select_other_gpu",
+        source="a two-GPU notebook: an embedding table on cuda:0 gathered with token ids left on cuda:1 (torch.index_select)",
+        kind="two devices",
+        cells=(
+            "table = torch.rand(10, 4, device='sim:0')\nids = torch.tensor([1, 3], device='sim:1')\n",
+            "rows = torch.index_select(table, 0, ids)",
+        ),
+        culprit="ids",
+    ),
+    Mistake(
+        name="two_devices_device_map_input_on_the_last_device",
+        source="huggingface/accelerate big model inference (dispatch_model, device_map='auto': hooks move activations between layers; the inputs go to the first layer's device)",
+        kind="two devices",
+        cells=(
+            """\
+model = nn.Sequential(nn.Linear(4, 8).to('sim:0'), nn.ReLU(), nn.Linear(8, 2).to('sim:1'))
+# What device_map's hooks do: each layer moves its input to its own device, after the first.
+for layer in list(model)[1:]:
+    layer.register_forward_pre_hook(
+        lambda module, args: tuple(a.to(next(module.parameters(), a).device) for a in args)
+    )
+x = torch.rand(3, 4, device='sim:1')
+""",
+            "logits = model(x)",
+        ),
+        culprit="x",
+    ),
+    Mistake(
+        name="two_devices_split_blocks_input_on_the_wrong_device",
+        source="huggingface/transformers (a model loaded with device_map='auto': its blocks over cuda:0 and cuda:1, the inputs left on cuda:1)",
+        kind="two devices",
+        cells=(
+            """\
+class SplitMLP(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Linear(4, 8).to('sim:0'), nn.Linear(8, 2).to('sim:1')])
+
+    def forward(self, x):
+        h = self.layers[0](x)
+        return self.layers[1](h.to('sim:1'))
+
+model = SplitMLP()
+input_ids = torch.rand(3, 4, device='sim:1')
+""",
+            "out = model(input_ids)",
+        ),
+        culprit="input_ids",
+    ),
+    Mistake(
+        name="two_devices_sequential_split_by_hand",
+        source="pytorch forums 'model parallel: Expected all tensors to be on the same device, cuda:0 and cuda:1' (nn.Sequential with its layers placed on two GPUs by hand, no transfer between them)",
+        kind="two devices",
+        cells=(
+            "model = nn.Sequential(nn.Linear(4, 8).to('sim:0'), nn.ReLU(), nn.Linear(8, 2).to('sim:1'))\n"
+            "x = torch.rand(3, 4, device='sim:0')\n",
+            "logits = model(x)",
+        ),
+        culprit="model.2",
+    ),
+    Mistake(
+        name="two_devices_layers_loop_split_by_hand",
+        source="pytorch forums 'naive model parallelism' (blocks of a ModuleList placed on two GPUs, the forward's loop passing x on without moving it)",
+        kind="two devices",
+        cells=(
+            """\
+class Blocks(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Linear(4, 4).to('sim:0'), nn.Linear(4, 4).to('sim:1')])
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+blocks = Blocks()
+x = torch.rand(2, 4, device='sim:0')
+""",
+            "out = blocks(x)",
+        ),
+        culprit="x",
+    ),
 )

@@ -60,7 +60,8 @@ def test_a_model_split_over_two_devices_shows_both_and_moves_whole(two_devices, 
     assert inspector.panel.modules == inspector.modules
     # The classic mistake of a split model: its second half gets the first half's device.
     result = ip.run_cell("model(torch.ones(2, 3, device='sim:0'))")
-    assert "sim:0 and sim:1" in str(result.error_in_exec)
+    text = str(result.error_in_exec)
+    assert "model.2 is on sim:1, its input (made inside model" in text and "on sim:0" in text
     reply = invoke(inspector.panel, "move", {"name": "model", "device": "sim:1"})
     assert reply["ok"], reply
     assert "(2 tensors) from sim:0 to sim:1" in reply["text"]

@@ -188,3 +188,62 @@ def test_factories_are_unknown_while_a_default_device_is_set():
     source = "q = torch.ones(3)\nq + t2"
     assert precheck(ast.parse(source), KNOWN, default_device="cpu")
     assert precheck(ast.parse(source), KNOWN, default_device=None) == []
+
+
+TWO_GPUS = {
+    "a0": Known("tensor", "cuda:0", False),
+    "a1": Known("tensor", "cuda:1", False),
+    "s1": Known("tensor", "cuda:1", True),
+    "i1": Known("tensor", "cuda:1", False),
+}
+
+
+@pytest.mark.parametrize(
+    ("source", "culprit"),
+    [
+        ("a0 + a1", "a1"),
+        ("a0 * s1", "s1"),  # only a CPU 0-dim tensor joins as a scalar
+        ("torch.cat([a0, a1])", "a1"),
+        ("a0 @ a1", "a1"),
+        ("a0 += a1", "a1"),
+        ("a0 == a1", "a1"),
+        ("torch.where(a0 > 0, a0, a1)", "a1"),
+        ("torch.add(a0, a0, out=a1)", "a1"),
+        ("F.linear(a0, a1)", "a1"),
+        ("torch.index_select(a0, 0, i1)", "i1"),
+        ("a0[i1]", "a0"),  # moving the indexed tensor makes the whole line work
+        ("b = a0.cuda()\nb + a1", "a1"),
+    ],
+)
+def test_two_gpus_mixed_in_a_cell_are_flagged_with_both_indices(source, culprit):
+    findings = precheck(ast.parse(source), TWO_GPUS)
+    assert len(findings) == 1
+    assert findings[0].culprit == culprit
+    assert "cuda:0" in findings[0].message and "cuda:1" in findings[0].message
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "a1.to(a0.device) + a0",
+        "a0.copy_(a1)",
+        "a0.masked_fill(a0 > 0, s1)",  # its 0-dim value is read with .item(), from any device
+        "a0[i1.cpu()]",
+    ],
+)
+def test_what_two_gpus_run_is_not_flagged(source):
+    assert precheck(ast.parse(source), TWO_GPUS) == []
+
+
+def test_a_bare_device_name_is_the_current_device():
+    # torch.cuda.set_device(1) made earlier: "cuda" and .cuda() mean cuda:1.
+    for source in ("a1 + a0.to('cuda')", "a1 + a0.cuda()"):
+        assert precheck(ast.parse(source), TWO_GPUS, current_index=1) == []
+        assert precheck(ast.parse(source), TWO_GPUS, current_index=0)
+    assert canonical_device("cuda", current_index=1) == "cuda:1"
+    assert canonical_device("cuda:0", current_index=1) == "cuda:0"
+
+
+def test_a_bare_device_name_after_set_device_in_the_cell_is_unknown():
+    source = "torch.cuda.set_device(1)\nb = a1 + a0.to('cuda')\nc = a1 + a0.cuda()"
+    assert precheck(ast.parse(source), TWO_GPUS) == []
