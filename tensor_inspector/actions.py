@@ -29,6 +29,7 @@ from tensor_inspector.graph import (
 from tensor_inspector.holders import (
     dependents,
     held_by_last_error,
+    last_error_kept_elsewhere,
     lookup,
     named_views,
     optimizer_state,
@@ -291,8 +292,9 @@ def _release_error_holding(
     The flag's fix follows a failed forward, whose frames keep views of the parameters
     (``weight.t()`` in ``F.linear``) and the graph built so far: no parameter can be swapped
     while they live. Pressing the fix means that error is done with. A weak reference, a
-    named view or a named result would block the move still: then nothing is released,
-    and the move's own refusal names them."""
+    named view or a named result would block the move still, and an error the notebook
+    keeps (``kept = sys.last_value``) keeps its frames: then nothing is released, and the
+    move's own refusal names what it can."""
     if release is None:
         return False
     tensors = [value for *_, value in module_slots(module) if value.device != target]
@@ -301,7 +303,7 @@ def _release_error_holding(
         return False
     if any(any(dependents(namespace.values, namespace.hidden, t)) for t in blocked):
         return False
-    if not held_by_last_error(blocked):
+    if not held_by_last_error(blocked) or last_error_kept_elsewhere():
         return False
     release()
     # A collected view's Python object can be kept one more round by the C++ tensor it

@@ -100,18 +100,45 @@ def held_by_last_error(tensors: Iterable[torch.Tensor]) -> bool:
     return False
 
 
-def _last_error_frames() -> Iterator:
-    """The frames of the last error and of the errors chained to it (its cause: PyTorch's)."""
-    errors = [getattr(sys, name, None) for name in ("last_exc", "last_value")]
-    seen: set[int] = set()
-    tracebacks = [getattr(sys, "last_traceback", None)]
-    while errors:
-        error = errors.pop()
-        if not isinstance(error, BaseException) or id(error) in seen or len(seen) > 10:
+def last_error_kept_elsewhere() -> bool:
+    """Whether anything besides sys, IPython's last result, the chained errors and their own
+    frames holds the last error (``kept = sys.last_value``): releasing it would then free
+    none of its frames, so it is not released."""
+    errors = _last_errors()
+    allowed = {id(error) for error in errors} | {id(vars(sys)), id(errors)}
+    for frame in _last_error_frames():
+        allowed.add(id(frame))
+        if frame.f_locals is not frame.f_globals:  # a function's locals, read as a dict
+            allowed.add(id(frame.f_locals))
+    here = sys._getframe()
+    for referrer in gc.get_referrers(*errors):
+        kind = type(referrer)
+        if id(referrer) in allowed or referrer is here:
             continue
-        seen.add(id(error))
-        tracebacks.append(error.__traceback__)
-        errors += [error.__cause__, error.__context__]
+        if kind is tuple and all(id(item) in allowed for item in referrer):
+            continue  # the arguments of this very call
+        if kind.__name__ == "ExecutionResult" and kind.__module__.startswith("IPython"):
+            continue
+        return True
+    return False
+
+
+def _last_errors() -> list[BaseException]:
+    """The last error (``sys.last_*``) and the errors chained to it (its cause: PyTorch's)."""
+    pending = [getattr(sys, name, None) for name in ("last_exc", "last_value")]
+    found: list[BaseException] = []
+    while pending and len(found) < 10:
+        error = pending.pop()
+        if isinstance(error, BaseException) and all(error is not seen for seen in found):
+            found.append(error)
+            pending += [error.__cause__, error.__context__]
+    return found
+
+
+def _last_error_frames() -> Iterator:
+    """The frames of the last error and of the errors chained to it."""
+    tracebacks = [getattr(sys, "last_traceback", None)]
+    tracebacks += [error.__traceback__ for error in _last_errors()]
     frames: set[int] = set()
     for tb in tracebacks:
         while tb is not None:

@@ -272,3 +272,16 @@ def test_a_model_that_a_named_result_still_holds_is_not_moved_and_the_error_is_k
     assert "kept (its autograd graph" in reply["text"]
     assert {p.device.type for p in ip.user_ns["model"].parameters()} == {"cpu"}
     assert getattr(sys, "last_value", None) is error or getattr(sys, "last_exc", None) is error
+
+
+def test_an_error_the_notebook_keeps_is_not_released_and_the_model_stays(ip, inspector):
+    run(ip, FAILED_FORWARD)
+    error = ip.run_cell("y = predict(model, x)").error_in_exec
+    assert isinstance(error, CrossDeviceError)
+    del error
+    run(ip, "import sys\nkept = sys.last_value")  # its frames stay alive whatever is released
+    reply = invoke(inspector.panel, "apply_fix", {"name": "model", "device": "sim:0"})
+    assert not reply["ok"] and "model was not moved, and nothing changed" in reply["text"]
+    assert "released" not in reply["text"]
+    assert {p.device.type for p in ip.user_ns["model"].parameters()} == {"cpu"}
+    assert sys.last_value is ip.user_ns["kept"]
