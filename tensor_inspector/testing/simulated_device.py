@@ -207,19 +207,25 @@ def _index_of(device: torch.device) -> int:
 def _one_index(func, args, kwargs) -> int:
     """The one simulated device an operator's tensors are on. Two indices are refused with
     CUDA's words, as sim:0 and sim:1 are two GPUs."""
-    indices = sorted(
-        {
-            value.device.index
-            for value in tree_flatten_tensors((args, kwargs))
-            if isinstance(value, SimulatedTensor)
-        }
-    )
+    found: set[int] = set()
+    _indices_in(args, found)
+    _indices_in(kwargs.values(), found)
+    indices = sorted(found)
     if len(indices) > 1:
         raise RuntimeError(
             "Expected all tensors to be on the same device, but found at least two devices, "
             f"{DEVICE_TYPE}:{indices[0]} and {DEVICE_TYPE}:{indices[1]}! ({func})"
         )
     return indices[0] if indices else _current_index
+
+
+def _indices_in(values, found: set[int]) -> None:
+    # On every operator with several arguments: a plain walk, cheaper than a pytree map.
+    for value in values:
+        if isinstance(value, SimulatedTensor):
+            found.add(value.device.index)
+        elif isinstance(value, (list, tuple)):
+            _indices_in(value, found)
 
 
 def _count_memory(raw: torch.Tensor, index: int) -> None:
