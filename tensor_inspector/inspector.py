@@ -257,7 +257,7 @@ class Inspector:
     # actions: the panel's buttons and the Python API go through these -----------------------
 
     def move(self, name: str, device: str | None = None) -> actions.Outcome:
-        """Move the tensor (or module) shown as ``name`` to ``device`` (default: accelerator 0)."""
+        """Move the tensor (or module) shown as ``name`` to ``device`` (default: the current device)."""
         outcome = self._act(actions.move, name, device)
         if self.flag.get("name") == name:
             self._set_flag(None)  # the flagged operation can run now
