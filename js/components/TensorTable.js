@@ -175,7 +175,7 @@ export class TensorTable {
     const buttons = [];
     if (target) {
       // Without an accelerator there is nowhere to move to: the header says why.
-      const canMove = row.device !== target && !row.is_view;
+      const canMove = row.device !== target && !row.is_view && !row.dtensor;
       const move = button("move", canMove ? `→ ${target}` : "move", {
         title: moveTitle(row, target, canMove),
         onclick: () => this.actions.move(row.name),
@@ -220,6 +220,7 @@ const VALUE_READERS = new Set(["move", "stats", "picture", "values", "backward"]
 function moveTitle(row, target, canMove) {
   if (canMove) return `Move ${row.name} to ${target}; every name that holds it follows`;
   if (row.device === target) return `${row.name} is already on ${target}`;
+  if (row.dtensor) return `${row.name} is a DTensor, spread over its mesh's ranks: redistribute it, or distribute_tensor its full value onto another mesh`;
   // A view shares its base's memory: it moves with its base, never apart from it.
   return `${row.name} is a view into another tensor's memory: it cannot move alone. Move the tensor it was sliced from, or make a copy to move (${row.name}.clone())`;
 }
