@@ -17,6 +17,10 @@ EXPRESSION = (
     "if 'tensor_inspector' in __import__('sys').modules else '{\"loaded\": false}'"
 )
 TIMEOUT_S = 2.0
+# A kernel's answer longer than this (its repr) is not read: a few largest tensors fit in
+# a few kilobytes, and a kernel of another version must not make the server parse megabytes.
+MAX_ANSWER_CHARS = 256 * 1024
+UNREADABLE = "unreadable answer"
 
 
 # kernel id -> the question in flight: parallel page loads share it instead of queueing
@@ -80,6 +84,23 @@ async def _one(serverapp, log: logging.Logger, kernel: dict, session: dict | Non
     return entry
 
 
+def read_answer(text: object) -> dict:
+    """The kernel's answer as a dict, or an error entry: never an exception, whatever a
+    kernel (another version, a broken one) sends. ``text`` is the repr of a JSON string: a
+    Python literal, read without evaluating."""
+    if not isinstance(text, str):
+        return {"loaded": False, "error": UNREADABLE}
+    if len(text) > MAX_ANSWER_CHARS:
+        return {"loaded": False, "error": f"{UNREADABLE}: {len(text):,} characters, too long"}
+    try:
+        answer = json.loads(ast.literal_eval(text))
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return {"loaded": False, "error": UNREADABLE}
+    if not isinstance(answer, dict):
+        return {"loaded": False, "error": UNREADABLE}
+    return answer
+
+
 async def _ask(serverapp, kernel_id: str) -> dict:
     manager = serverapp.kernel_manager.get_kernel(kernel_id)
     client = manager.client()
@@ -95,7 +116,6 @@ async def _ask(serverapp, kernel_id: str) -> dict:
         result = reply["content"].get("user_expressions", {}).get("ti", {})
         if result.get("status") != "ok":
             return {"loaded": False, "error": f"{result.get('ename')}: {result.get('evalue')}"}
-        # text/plain is the repr of the JSON string: a Python literal, read without evaluating.
-        return json.loads(ast.literal_eval(result["data"]["text/plain"]))
+        return read_answer(result.get("data", {}).get("text/plain"))
     finally:
         client.stop_channels()

@@ -11,6 +11,7 @@ from jupyter_server.extension.handler import ExtensionHandlerJinjaMixin, Extensi
 from tornado import web
 
 from tensor_inspector.server.gather import gather
+from tensor_inspector.strict_json import strict
 
 AUTH_RESOURCE = "kernels"
 
@@ -21,7 +22,8 @@ class KernelsApiHandler(ExtensionHandlerMixin, APIHandler):
     @web.authenticated
     @authorized("execute")
     async def get(self) -> None:
-        self.finish(json.dumps({"kernels": await gather(self.serverapp, self.log)}))
+        kernels = await gather(self.serverapp, self.log)
+        self.finish(json.dumps({"kernels": strict(kernels)}, allow_nan=False))
 
 
 class OverviewPageHandler(ExtensionHandlerJinjaMixin, ExtensionHandlerMixin, APIHandler):
@@ -36,9 +38,23 @@ class OverviewPageHandler(ExtensionHandlerJinjaMixin, ExtensionHandlerMixin, API
     @web.authenticated
     @authorized("execute")
     async def get(self) -> None:
-        kernels = [page_row(kernel) for kernel in await gather(self.serverapp, self.log)]
+        kernels = [safe_page_row(kernel) for kernel in await gather(self.serverapp, self.log)]
         html = self.render_template("overview.html", kernels=kernels)
         self.finish(html, set_content_type="text/html; charset=UTF-8")
+
+
+def safe_page_row(kernel: dict) -> dict:
+    """The page's row of one kernel; an answer of an unexpected shape (a kernel with
+    another version, say) gives that kernel an "unreadable answer" row, and the page lives."""
+    try:
+        return page_row(kernel)
+    except Exception:
+        return {
+            "id": str(kernel.get("id")), "path": str(kernel.get("path") or ""),
+            "state": str(kernel.get("state")), "name": str(kernel.get("name")),
+            "tensors": "unreadable answer", "memory": "", "largest": [],
+            "error": "unreadable answer",
+        }  # fmt: skip
 
 
 def page_row(kernel: dict) -> dict:

@@ -138,3 +138,37 @@ def test_a_failed_question_is_shown_not_hidden(server, two_kernels):
         assert "error" in kernels(server)[inspected["id"]]["inspector"]
     finally:
         run(inspected_client, "_o.kernel_overview = _saved")
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "[1, 2, 3]",
+        "{'loaded': True, 'devices': [1], 'largest': 'weights', 'last_cell': 5}",
+        "{'loaded': True, 'tensors': float('nan'), 'largest': [{'name': 'x', 'bytes': 'many'}]}",
+        "{'loaded': True, 'tensors': 1, 'pad': 'x' * 400_000}",
+    ],
+    ids=["a_list", "odd_fields", "odd_values", "too_long"],
+)
+def test_an_answer_of_an_unexpected_shape_marks_that_kernel_only(server, two_kernels, answer):
+    inspected, plain, inspected_client, _ = two_kernels
+    run(
+        inspected_client,
+        "import tensor_inspector.overview as _o\n_saved = _o.kernel_overview\n"
+        f"_o.kernel_overview = lambda: {answer}",
+    )
+    try:
+        status, page = server.get("/tensor-inspector/")
+        assert status == 200
+        row = page.split(f'data-kernel="{inspected["id"]}"')[1].split("</tr>")[0]
+        other = page.split(f'data-kernel="{plain["id"]}"')[1].split("</tr>")[0]
+        assert "tensor-inspector not loaded" in other
+        if answer.startswith("{'loaded': True, 'tensors': 1,"):
+            assert "unreadable answer" in row and "too long" in row
+        elif answer.startswith("["):
+            assert "unreadable answer" in row
+        status, body = server.get("/tensor-inspector/api/kernels")
+        assert status == 200
+        json.loads(body, parse_constant=lambda name: pytest.fail(f"{name} in the API"))
+    finally:
+        run(inspected_client, "_o.kernel_overview = _saved")
