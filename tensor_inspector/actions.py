@@ -146,11 +146,9 @@ def move(namespace: Namespace, name: str, device: str | None = None) -> Outcome:
     attributes, containers at any depth, modules, and optimizers wherever they live."""
     found = namespace.get(name)
     target = choose_target(device)
-    held = [v for *_, v in module_slots(found)] if isinstance(found, torch.nn.Module) else [found]
-    for value in held:  # a DTensor's shards stay with their mesh
-        refusal = move_refusal(name, value)
-        if refusal is not None:
-            raise ActionError(refusal)
+    refusal = move_refusal(name, found)  # a DTensor's shards stay with their mesh
+    if refusal is not None:
+        raise ActionError(refusal)
     if isinstance(found, torch.nn.Module):
         tensors = [value for *_, value in module_slots(found) if value.device != target]
     else:

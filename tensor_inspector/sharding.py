@@ -8,6 +8,7 @@ imported it has no DTensor and pays nothing.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import sys
 
@@ -89,11 +90,23 @@ def rank_of(tensor: torch.Tensor) -> int | None:
         return None
 
 
-def move_refusal(name: str, tensor: torch.Tensor) -> str | None:
-    """Why a move of a DTensor is refused, with what to do instead; None for a plain tensor.
-    A move would copy only this rank's shard and leave the mesh behind."""
-    if not is_dtensor(tensor):
+def move_refusal(name: str, found: torch.Tensor | torch.nn.Module) -> str | None:
+    """Why a move of a DTensor (or of a module holding one) is refused, with what to do
+    instead; None otherwise. A move would copy only this rank's shard and leave the mesh
+    behind. Holds no reference to any tensor once it returns (a move swaps them)."""
+    if isinstance(found, torch.nn.Module):
+        if dtensor_class() is None:
+            return None
+        held = itertools.chain(found.parameters(), found.buffers())
+        found = next((tensor for tensor in held if is_dtensor(tensor)), None)
+        if found is None:
+            return None
+    if not is_dtensor(found):
         return None
+    return _refusal(name, found)
+
+
+def _refusal(name: str, tensor: torch.Tensor) -> str:
     placed = ", ".join(repr(placement) for placement in tensor.placements)
     mesh = tensor.device_mesh
     return (
