@@ -32,7 +32,8 @@ def test_a_split_model_on_two_gpus(ip, inspector):
     (line,) = [m for m in inspector.modules if m["name"] == "model"]
     assert line["device_counts"] == {"cuda:0": 2, "cuda:1": 2}
     result = ip.run_cell("model(torch.ones(2, 3, device='cuda:0'))")
-    assert "cuda:0 and cuda:1" in str(result.error_in_exec)
+    text = str(result.error_in_exec)  # the guard's words, naming both devices
+    assert "model.2 is on cuda:1" in text and "on cuda:0" in text
     reply = invoke(inspector.panel, "move", {"name": "model", "device": "cuda:1"})
     assert reply["ok"], reply
     (line,) = [m for m in inspector.modules if m["name"] == "model"]
