@@ -61,7 +61,9 @@ def stats(inspector: Inspector, msg: dict) -> dict:
 
 def picture(inspector: Inspector, msg: dict) -> dict:
     """A slice of a row's values (or its grad's) for the picture view; picture.py checks
-    every field."""
+    every field. With ``check``, only the tensor's version (metadata): has it changed?"""
+    if msg.get("check") is True:
+        return {"ok": True, "level": "info", "version": inspector.picture_version(_name(msg))}
     image = msg.get("image", False)
     if type(image) is not bool:
         raise ActionError("image must be true or false.")

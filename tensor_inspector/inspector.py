@@ -316,6 +316,13 @@ class Inspector:
         options = {"dims": dims, "at": at, "window": window, "max_side": max_side}
         return picture_of(namespace.get(name), name, of, image=image, **options)
 
+    def picture_version(self, name: str) -> str:
+        """What a picture's ``version`` is compared to: metadata only, it reads no values."""
+        from tensor_inspector.picture import version_of
+
+        namespace = actions.Namespace(self.shell.user_ns, self.shell.user_ns_hidden)
+        return version_of(namespace.get(name))
+
     def unnamed(self) -> list[dict]:
         """Tensors alive in the kernel that no name reaches, largest first: shape, dtype,
         device, nbytes (the storage, once) and held_by ("the output of cell 7 (Out[7], _)",

@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 
 import torch
 
-from tensor_inspector.describe import readable_grad
-from tensor_inspector.errors import ActionError
+from tensor_inspector.describe import fingerprint, readable_grad
+from tensor_inspector.errors import ActionError, cut
 from tensor_inspector.values import as_lists
 
 MAX_SIDE = 64
@@ -30,6 +30,14 @@ class PictureError(ActionError):
     """The picture cannot be drawn as asked; the message says why and what to do."""
 
 
+def version_of(found: object) -> str:
+    """A token that changes when the tensor (or its grad) may have changed: its identity and
+    fingerprint, metadata only. A view compares it to its picture's to know when to redraw."""
+    if not isinstance(found, torch.Tensor):
+        return "none"
+    return format(hash((id(found), fingerprint(found))) & 0xFFFF_FFFF_FFFF, "x")
+
+
 def picture_of(found: object, name: str, of: str = "values", **options) -> dict:
     """The picture of what a row's name holds (``of``: "values" or "grad"), with its name
     and ``of`` in the reply; modules and missing grads refused with what to do instead."""
@@ -41,12 +49,19 @@ def picture_of(found: object, name: str, of: str = "values", **options) -> dict:
         )
     if not isinstance(found, torch.Tensor):
         raise PictureError(f"{name} is not a tensor.")
-    shown = name
+    shown, original = name, found
     if of == "grad":
         found, shown = readable_grad(found), f"{name}.grad"
         if found is None:
             raise PictureError(f"{name}.grad is None: backward() fills it.")
-    return {"name": name, "of": of, **picture(found, shown, **options)}
+    try:
+        drawn = picture(found, shown, **options)
+    except PictureError:
+        raise
+    except (RuntimeError, TypeError, NotImplementedError, AttributeError) as error:
+        # A fake tensor, a subclass whose reads raise: its values are not there to show.
+        raise PictureError(cut(f"{shown}'s values could not be read: {error}")) from None
+    return {"name": name, "of": of, "version": version_of(original), **drawn}
 
 
 def picture(

@@ -6,8 +6,9 @@ import { chooseScale, gradientCss, MARKS, paint } from "../colormaps.js";
 import { button, element } from "../dom.js";
 import { formatDtype, formatShape } from "../format.js";
 
-// The canvas is drawn at up to this many pixels a side, then scaled by CSS to the panel.
-const CANVAS_SIDE = 512;
+// The canvas is drawn at up to this many pixels a side (it fits the inline panel's height
+// with its controls and legend), then scaled down by CSS to a narrower panel.
+const CANVAS_SIDE = 256;
 const LARGEST_CELL = 24;
 // Cells at least this large carry their mark's glyph as well as its fill.
 const GLYPH_CELL = 8;
@@ -123,18 +124,22 @@ export class PictureView {
     this.render();
   }
 
-  /** A row arrived: when it is the pictured tensor and it changed, redraw or offer to. */
-  rowChanged(row) {
-    if (!this.open || row.name !== this.name || (row.status !== "new" && row.status !== "changed")) return;
+  /** The pictured row arrived again: ask the kernel whether the tensor changed (its version,
+   * metadata only), then redraw a small picture, or offer to redraw a large one. */
+  async rowChanged(row) {
+    if (!this.open || row.name !== this.name || !this.picture || this.stale) return;
     const before = this.picture;
-    if (before && row.shape && formatShape(row.shape) !== formatShape(before.shape)) {
+    const reply = await this.request({ name: this.name, of: this.of, check: true });
+    if (this.picture !== before || this.stale) return; // redrawn or marked meanwhile
+    if (reply.ok && reply.version === before.version) return;
+    if (row.shape && formatShape(row.shape) !== formatShape(before.shape)) {
       const { of } = this;
       this.reset();
       this.of = of;
+      return this.load();
     }
-    const shown = before ? before.values.length * (before.values[0]?.length ?? 0) : 0;
-    const small = before && before.step[0] === 1 && before.step[1] === 1 && shown <= AUTO_REDRAW;
-    if (small) return this.load();
+    const shown = before.values.length * (before.values[0]?.length ?? 0);
+    if (before.step[0] === 1 && before.step[1] === 1 && shown <= AUTO_REDRAW) return this.load();
     this.stale = true;
     this.render();
   }
@@ -218,9 +223,14 @@ export class PictureView {
       input.addEventListener("focus", () => {
         this.activeDim = dim;
       });
-      input.addEventListener("change", () => {
+      const commit = () => {
         const value = Number.parseInt(input.value, 10);
-        if (Number.isInteger(value)) this.setAt(dim, value);
+        const shown = picture.at[dim] ?? 0;
+        if (Number.isInteger(value) && value !== shown) this.setAt(dim, value);
+      };
+      input.addEventListener("change", commit);
+      input.addEventListener("keydown", (event) => {
+        if (event.key === "Enter") commit();
       });
       line.append(element("label", {}, `dim ${dim} `, input, ` of ${shape[dim]}`));
     }
@@ -327,9 +337,10 @@ export class PictureView {
       const scale = this.scale;
       const bar = element("div", { className: "ti-picture-bar", "data-scale": scale.kind });
       bar.style.background = gradientCss(scale.kind);
-      const labels = [`min ${formatValue(picture.min ?? "–")}`];
-      if (scale.kind === "diverging") labels.push("0 (white)");
-      labels.push(`max ${formatValue(picture.max ?? "–")}`);
+      const short = (value) => (typeof value === "number" ? `${+value.toPrecision(3)}` : "–");
+      const labels = [`min ${short(picture.min)}`];
+      if (scale.kind === "diverging") labels.push("0");
+      labels.push(`max ${short(picture.max)}`);
       const names = element("div", { className: "ti-picture-bar-labels" }, ...labels.map((text) => element("span", {}, text)));
       legend.append(element("div", { className: "ti-picture-scale" }, bar, names));
       legend.append(element("div", { className: "ti-picture-scale-name" }, scale.kind === "diverging" ? "diverging: blue below 0, red above, white at 0" : "viridis: dark is low, yellow is high"));

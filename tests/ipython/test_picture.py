@@ -55,3 +55,19 @@ def test_a_device_tensor_is_read_once_and_refreshes_read_nothing(ip, inspector, 
     run(ip, "big.mul_(2);")  # the row changes; its picture is not read again
     inspector.refresh()
     assert transfers() == []
+
+
+def test_a_picture_s_version_changes_with_the_tensor_and_its_check_reads_nothing(
+    ip, inspector, sim_device
+):
+    run(ip, f"w = torch.ones(100, 100).to('{sim_device}')")
+    drawn = inspector.picture("w")
+    reset_transfers()
+    check = invoke(inspector.panel, "picture", {"name": "w", "check": True})
+    assert check == {"ok": True, "level": "info", "version": drawn["version"]}
+    run(ip, "w.add_(1);")
+    changed = invoke(inspector.panel, "picture", {"name": "w", "check": True})
+    assert changed["version"] != drawn["version"]
+    run(ip, "w = torch.ones(100, 100)")  # a new tensor under the same name
+    assert inspector.picture_version("w") not in (drawn["version"], changed["version"])
+    assert transfers() == []

@@ -155,6 +155,15 @@ def test_a_module_and_a_missing_grad_are_refused_with_what_to_do():
         picture_of(torch.ones(2), "w", of="weights")
 
 
+def test_a_tensor_whose_values_cannot_be_read_is_refused_not_crashed():
+    from torch._subclasses.fake_tensor import FakeTensorMode
+
+    with FakeTensorMode():
+        fake = torch.ones(4, 4)
+    with pytest.raises(PictureError, match="fake's values could not be read"):
+        picture_of(fake, "fake")
+
+
 def test_the_grad_is_pictured_with_of_grad():
     w = torch.ones(2, 3, requires_grad=True)
     (w * torch.arange(6.0).reshape(2, 3)).sum().backward()
