@@ -124,6 +124,7 @@ def test_inline_prompts_and_messages_open_beside_the_clicked_row(lab, window):
     expect(message).to_have_attribute("data-stale", "true")
 
     # flat is a view of t1: it can only move with t1, so its move button says so.
+    panel.locator('select[name="device"]').select_option("sim:0")
     move = panel.locator('[data-tensor="flat"] button[data-action="move"]')
     expect(move).to_be_disabled()
     expect(move).to_have_attribute(
