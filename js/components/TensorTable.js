@@ -184,7 +184,9 @@ export class TensorTable {
       buttons.push(move);
     }
     if (row.grad_fn) {
-      buttons.push(button("backward", "backward", { title: `Call ${row.name}.backward()`, onclick: () => this.actions.backward(row.name) }));
+      // A one-element output runs at once, with no prompt to tick retain_graph in: say where it is.
+      const title = row.numel === 1 ? `Call ${row.name}.backward(), which frees its graph (to keep it, use traced backward under its graph with retain_graph ticked)` : `Call ${row.name}.backward(): asks for the gradient, with retain_graph`;
+      buttons.push(button("backward", "backward", { title, onclick: () => this.actions.backward(row.name) }));
     }
     if (row.grad_fn || (row.is_leaf && row.requires_grad)) {
       buttons.push(button("graph", "graph", { title: `Show the autograd graph behind ${row.name}`, onclick: () => this.actions.graph(row.name) }));
