@@ -342,10 +342,19 @@ def _error_frames() -> dict[int, types.FrameType]:
 
 
 def _inner_tensors(tensor: torch.Tensor) -> list[torch.Tensor]:
-    attributes = getattr(tensor, "__dict__", None)
-    if type(tensor) in (torch.Tensor, torch.nn.Parameter) or not isinstance(attributes, dict):
+    if type(tensor) in (torch.Tensor, torch.nn.Parameter):
         return []
-    return [value for value in attributes.values() if isinstance(value, torch.Tensor)]
+    attributes = getattr(tensor, "__dict__", None)
+    found = [] if not isinstance(attributes, dict) else list(attributes.values())
+    # A wrapper subclass may keep its inner tensors in slots (DTensor's local shard): it
+    # names them in __tensor_flatten__, which reads no values.
+    flatten = getattr(tensor, "__tensor_flatten__", None)
+    if callable(flatten):
+        try:
+            found += [getattr(tensor, name, None) for name in flatten()[0]]
+        except Exception:
+            log.debug("__tensor_flatten__ failed", exc_info=True)
+    return [value for value in found if isinstance(value, torch.Tensor)]
 
 
 def _saved_tensors(tensor: torch.Tensor) -> Iterable[torch.Tensor]:

@@ -120,3 +120,15 @@ def test_backward_works_as_for_any_tensor(one_rank, inspector):
     grad = rows_by_name(ip)["w"]["grad"]
     assert grad["shape"] == [4, 2]
     assert ip.user_ns["w"].grad.to_local().tolist() == [[2.0, 2.0]] * 4
+
+
+def test_a_dtensors_shard_is_its_memory_not_memory_without_a_name(one_rank, inspector):
+    ip = one_rank
+    # Shapes of this test's own: tensors earlier tests left behind may still be listed.
+    run(ip, "t = distribute_tensor(torch.ones(8, 6), mesh, [Shard(0)])\n"
+            "model = torch.nn.Linear(6, 10)\n"
+            "from torch.distributed.fsdp import fully_shard\n"
+            "fully_shard(model, mesh=mesh)")  # fmt: skip
+    listed = [entry["shape"] for entry in inspector.unnamed()]
+    assert [8, 6] not in listed and [10, 6] not in listed and [10] not in listed, listed
+    assert rows_by_name(ip)["t"]["storage_nbytes"] == 8 * 6 * 4
