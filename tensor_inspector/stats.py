@@ -25,6 +25,9 @@ EXPLODING = 1e4
 # each chunk's float64 temporaries cost about 40 bytes an element.
 MAX_CHUNK = 1 << 21
 MIN_CHUNK = 1 << 12
+# torch.histc costs milliseconds whatever the size (on the CPU): for smaller chunks one
+# scatter_add is cheaper.
+HISTC = 1 << 17
 CHUNK_FRACTION = 64
 
 # Positions in the vector of reductions read back.
@@ -140,7 +143,7 @@ def reductions(tensor: torch.Tensor) -> tuple[torch.Tensor, str | None]:
         mean = mean + delta * share
         m2 = m2 + m2_part + delta * delta * n * share
         n = total
-        if weight is None and edges is not None and edges[0] < edges[1]:
+        if weight is None and edges is not None and edges[0] < edges[1] and stop - start >= HISTC:
             hist += torch.histc(part, BINS, *edges)
             continue
         bins = ((kept - low_s) * BINS / width).floor().clamp(0, BINS - 1)  # as torch.histc
