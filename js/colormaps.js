@@ -3,6 +3,8 @@
 // blue – white – red around zero, for values on both sides of it. NaN, +Inf and -Inf are not
 // colours of either scale: each has its own mark.
 
+import { numberOf } from "./format.js";
+
 // Viridis, sampled at 9 evenly spaced points (matplotlib's table); linear in between.
 const VIRIDIS = [
   [68, 1, 84],
@@ -55,12 +57,7 @@ export function diverging(t) {
 
 /** A value as the kernel sends it ("nan", "inf", "-inf" as text) as a number; null if none. */
 export function toNumber(value) {
-  if (typeof value === "number") return value;
-  if (typeof value === "boolean") return value ? 1 : 0;
-  if (value === "nan") return Number.NaN;
-  if (value === "inf") return Number.POSITIVE_INFINITY;
-  if (value === "-inf") return Number.NEGATIVE_INFINITY;
-  return null;
+  return numberOf(value) ?? null;
 }
 
 /** Which mark a value gets, or null for a finite value. */

@@ -4,7 +4,7 @@
 // Esc to zoom out. It asks the kernel for what it shows, and only that (the picture command).
 import { chooseScale, gradientCss, MARKS, paint } from "../colormaps.js";
 import { button, element } from "../dom.js";
-import { formatDtype, formatShape } from "../format.js";
+import { formatDtype, formatNumber, formatShape } from "../format.js";
 
 // The canvas is drawn at up to this many pixels a side (it fits the inline panel's height
 // with its controls and legend), then scaled down by CSS to a narrower panel.
@@ -19,8 +19,7 @@ export const MAX_SIDE = 64;
 /** A value for the read-out: full precision, the kernel's strings as they are. */
 export function formatValue(value) {
   if (Array.isArray(value)) return `(${value.map(formatValue).join(", ")})`;
-  if (typeof value === "number") return Number.isInteger(value) ? `${value}` : `${+value.toPrecision(6)}`;
-  return String(value);
+  return formatNumber(value, 6);
 }
 
 /** The full index of a cell of the picture, as PyTorch indexes it: `[2, :, 5, 7]`. */
@@ -337,10 +336,9 @@ export class PictureView {
       const scale = this.scale;
       const bar = element("div", { className: "ti-picture-bar", "data-scale": scale.kind });
       bar.style.background = gradientCss(scale.kind);
-      const short = (value) => (typeof value === "number" ? `${+value.toPrecision(3)}` : "–");
-      const labels = [`min ${short(picture.min)}`];
+      const labels = [`min ${formatNumber(picture.min, 3)}`];
       if (scale.kind === "diverging") labels.push("0");
-      labels.push(`max ${short(picture.max)}`);
+      labels.push(`max ${formatNumber(picture.max, 3)}`);
       const names = element("div", { className: "ti-picture-bar-labels" }, ...labels.map((text) => element("span", {}, text)));
       legend.append(element("div", { className: "ti-picture-scale" }, bar, names));
       legend.append(element("div", { className: "ti-picture-scale-name" }, scale.kind === "diverging" ? "diverging: blue below 0, red above, white at 0" : "viridis: dark is low, yellow is high"));
