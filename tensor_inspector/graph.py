@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping
 
 import torch
 
+from tensor_inspector.sharding import is_dtensor
 from tensor_inspector.stats import tensor_stats
 from tensor_inspector.values import SHOWN_WHOLE, as_lists
 
@@ -212,6 +213,8 @@ def values_of(gradients: tuple) -> object:
     if not present:
         return None
     grad = present[0]
+    if is_dtensor(grad):  # reading it whole would gather it from every rank
+        return None
     if grad.numel() <= SHOWN_WHOLE:
         return as_lists(grad.cpu())
     stats = tensor_stats(grad)  # one transfer, in float64, chunk by chunk

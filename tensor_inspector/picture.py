@@ -15,6 +15,7 @@ import torch
 
 from tensor_inspector.describe import fingerprint, readable_grad
 from tensor_inspector.errors import ActionError, cut
+from tensor_inspector.sharding import is_dtensor
 from tensor_inspector.values import as_lists
 
 MAX_SIDE = 64
@@ -54,6 +55,11 @@ def picture_of(found: object, name: str, of: str = "values", **options) -> dict:
         found, shown = readable_grad(found), f"{name}.grad"
         if found is None:
             raise PictureError(f"{name}.grad is None: backward() fills it.")
+    if is_dtensor(found):  # slicing it could gather from every rank: a collective
+        raise PictureError(
+            f"{shown} is a DTensor, spread over its mesh's ranks: a picture of it would gather "
+            f"them. Name its local shard to picture it: local = {shown}.to_local()."
+        )
     try:
         drawn = picture(found, shown, **options)
     except PictureError:

@@ -54,6 +54,7 @@ def main(rank: int, world: int, store: str, out: str, backend: str, device: str)
         result["stats"] = invoke(inspector.panel, "stats", {"name": "t"})
         result["module_stats"] = invoke(inspector.panel, "stats", {"name": "model"})
         result["snapshot"] = invoke(inspector.panel, "snapshot")
+        result["picture"] = invoke(inspector.panel, "picture", {"name": "t"})
     result["panel_collectives"] = comm.get_total_counts()
     result["rows"] = {row["name"]: row for row in inspector.rows}
     result["modules"] = inspector.modules

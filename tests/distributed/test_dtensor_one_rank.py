@@ -95,6 +95,15 @@ def test_a_fully_sharded_module_says_so_on_its_line(one_rank, inspector):
     assert weight["dtensor"]["placements"] == ["Shard(dim=0)"]
 
 
+def test_a_picture_is_refused_with_advice(one_rank, inspector):
+    run(one_rank, "t = distribute_tensor(torch.ones(8, 4), mesh, [Shard(0)])")
+    reply = invoke(inspector.panel, "picture", {"name": "t"})
+    assert not reply["ok"]
+    assert "t is a DTensor" in reply["text"] and "local = t.to_local()" in reply["text"]
+    run(one_rank, "local = t.to_local()")
+    assert invoke(inspector.panel, "picture", {"name": "local"})["ok"]
+
+
 def test_a_move_is_refused_with_advice_and_changes_nothing(one_rank, inspector):
     ip = one_rank
     run(ip, "t = distribute_tensor(torch.ones(8, 4), mesh, [Shard(0)])\n"
@@ -115,8 +124,14 @@ def test_backward_works_as_for_any_tensor(one_rank, inspector):
     ip = one_rank
     run(ip, "w = distribute_tensor(torch.ones(4, 2), mesh, [Shard(0)]).requires_grad_()\n"
             "loss = (w * w).sum()")  # fmt: skip
-    reply = invoke(inspector.panel, "backward", {"name": "loss"})
+    reply = invoke(inspector.panel, "backward", {"name": "loss", "retain_graph": True})
     assert reply["ok"], reply
+    # Traced, the gradients are DTensors: their edges carry no values (reading them whole
+    # would gather every rank's shard).
+    invoke(inspector.panel, "zero_grad", {"name": "w"})
+    reply = invoke(inspector.panel, "backward", {"name": "loss", "trace": True})
+    assert reply["ok"], reply
+    assert reply["graph"]["nodes"] and all(n["grad"] is None for n in reply["graph"]["nodes"])
     grad = rows_by_name(ip)["w"]["grad"]
     assert grad["shape"] == [4, 2]
     assert ip.user_ns["w"].grad.to_local().tolist() == [[2.0, 2.0]] * 4

@@ -89,6 +89,7 @@ def check_ranks(seen: list[dict], device_type: str) -> None:
         assert parameters["model.0.weight"]["numel"] == 16
         assert parameters["model.0.weight"]["note"].startswith(f"local shard, rank {rank}")
 
+        assert not result["picture"]["ok"] and "to_local()" in result["picture"]["text"]
         assert not result["move"]["ok"]
         assert "redistribute" in result["move"]["text"]
 
