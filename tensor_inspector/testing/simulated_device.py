@@ -5,7 +5,9 @@ values in CPU memory, so ``.to("sim")``, ``.item()``, ``backward()`` and optimiz
 while ``torch.accelerator.is_available()`` is True and the device reads ``sim:0``. Tests
 use it to run the moves, backward passes and device checks that need a second device.
 ``install(devices=2)`` adds ``sim:1``, as a machine with two GPUs has ``cuda:0`` and ``cuda:1``;
-``install()`` goes back to one.
+``install()`` goes back to one. ``torch.accelerator.set_device_index(1)`` makes ``sim:1``
+current for factories (``device="sim"``) and the panel; ``tensor.to("sim")`` still lands on
+``sim:0``, since PyTorch's Python device guard keeps no current index.
 
 Call ``install()`` before the first ``backward()`` of the process: PyTorch's autograd engine
 sets up one queue per device then, and never again.
