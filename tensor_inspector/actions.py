@@ -352,6 +352,15 @@ def gradient_for(namespace: Namespace, output: torch.Tensor, name: str, gradient
             f"The gradient's dtype is {gradient.dtype}, an integer type: gradients are floating "
             f"point. Write numbers with a decimal point, or use {name}'s dtype {output.dtype}."
         )
+    if gradient.device.type == "cpu" and gradient.dtype != output.dtype:
+        # A named tensor in a wider dtype: on the CPU its values are read for free.
+        narrowed = gradient.detach().to(output.dtype)
+        overflowed = torch.isinf(narrowed) & torch.isfinite(gradient.detach())
+        if bool(overflowed.any()):
+            raise ActionError(
+                f"The gradient holds values beyond what {output.dtype} can hold: they would "
+                f"become inf. Use smaller numbers, or compute {name} in a wider dtype."
+            )
     if gradient.device != output.device:
         if gradient.device.type != "cpu":
             raise ActionError(

@@ -33,3 +33,14 @@ def test_the_largest_gradient_a_dtype_holds_is_accepted(ip, inspector):
     run(ip, "t5 = torch.ones(3, dtype=torch.float16, requires_grad=True)\ny2 = t5 + 1")
     inspector.backward("y2", "[65504, 1, 1]")
     assert ip.user_ns["t5"].grad.tolist() == [65504.0, 1.0, 1.0]
+
+
+def test_a_named_gradient_in_a_wider_dtype_that_would_overflow_is_refused(ip, inspector):
+    run(
+        ip,
+        "t5 = torch.ones(3, requires_grad=True)\ny2 = t5 * 2\n"
+        "g = torch.tensor([1e39, 1.0, 1.0], dtype=torch.float64)",
+    )
+    with pytest.raises(ActionError, match=r"beyond what torch\.float32 can hold"):
+        inspector.backward("y2", "g")
+    assert ip.user_ns["t5"].grad is None
