@@ -261,6 +261,34 @@ def test_pictures_of_a_weight_matrix_and_an_image_batch(page, panel):
     copy_to_docs(ARTIFACTS / "picture-batch.png", "picture-batch.png")
 
 
+def css_luminance(locator, prop: str) -> float:
+    rgb = locator.evaluate(f"(node) => getComputedStyle(node).{prop}")
+    channels = [int(part) for part in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3]]
+    return luminance(channels)
+
+
+def test_the_picture_reads_in_the_dark_theme(page, panel):
+    view = open_picture(panel, "holes")
+    page.evaluate(
+        "() => window.jupyterapp.commands.execute('apputils:change-theme', "
+        "{theme: 'JupyterLab Dark'})"
+    )
+    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
+    info = view.locator("[data-role=picture-info]")
+    legend = view.locator('[data-mark="nan"]')
+    expect(legend).to_have_text("× NaN 1")
+    assert css_luminance(panel, "backgroundColor") < 0.1
+    assert css_luminance(info, "color") > 0.3 and css_luminance(legend, "color") > 0.5
+    # The marks keep their own colours whatever the theme.
+    canvas = view.locator("canvas[data-role=picture-canvas]")
+    assert corner_colour(canvas, 0, 1) == [128, 128, 128]
+    page.evaluate(
+        "() => window.jupyterapp.commands.execute('apputils:change-theme', "
+        "{theme: 'JupyterLab Light'})"
+    )
+    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'true'")
+
+
 def test_the_picture_fits_a_360_px_window_and_the_docked_sidebar(page, panel):
     open_picture(panel, "model.0.weight")
     page.set_viewport_size({"width": 360, "height": 800})
