@@ -16,7 +16,7 @@ import torch
 from tensor_inspector.describe import fingerprint, readable_grad
 from tensor_inspector.errors import ActionError, cut
 from tensor_inspector.sharding import is_dtensor
-from tensor_inspector.values import as_lists
+from tensor_inspector.values import as_lists, unreadable
 
 MAX_SIDE = 64
 # A reply never carries more than this many rows or columns, whatever the view asks.
@@ -146,11 +146,9 @@ def refuse_unreadable(tensor: torch.Tensor, name: str) -> None:
             f"{name} is {str(tensor.layout).removeprefix('torch.')}: picture "
             f"{name}.to_dense() instead (densifying it here could take a lot of memory)."
         )
-    if tensor.numel() and tensor.untyped_storage().nbytes() == 0:
-        raise PictureError(
-            f"{name}'s storage holds 0 bytes for {tensor.numel()} elements (it was freed, as "
-            "FSDP does with sharded parameters): there are no values to show."
-        )
+    why = unreadable(tensor)
+    if why:
+        raise PictureError(f"No picture of {name}: {why}.")
     if tensor.numel() == 0:
         raise PictureError(f"{name} has no elements: its shape is {list(tensor.shape)}.")
 

@@ -196,11 +196,11 @@ export class TensorTable {
       buttons.push(button("values", shown ? "hide values" : "values", { title: `${row.name}'s values and its grad's, in full`, onclick: () => this.toggleValues(row.name) }));
     }
     if (row.numel) {
-      // Nothing to read: a meta tensor has no values, a freed storage (FSDP's) holds 0 bytes.
-      const empty = row.device === "meta" ? "a meta tensor has no values" : row.storage_nbytes === 0 ? "its storage was freed (0 bytes)" : null;
-      const title = empty ? `No picture: ${empty}` : `${row.name}'s values as a heatmap (or an image): a slice, read when asked`;
+      // A meta tensor has no values (a freed storage is turned off below, with the readers).
+      const meta = row.device === "meta";
+      const title = meta ? "No picture: a meta tensor has no values" : `${row.name}'s values as a heatmap (or an image): a slice, read when asked`;
       const picture = button("picture", "picture", { title, onclick: () => this.actions.picture(row.name, "values") });
-      picture.disabled = empty != null;
+      picture.disabled = meta;
       buttons.push(picture);
     }
     const open = this.stats.has(row.name);

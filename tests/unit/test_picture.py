@@ -117,7 +117,9 @@ def test_meta_freed_and_empty_tensors_are_refused_in_plain_words():
         picture(torch.ones(3, 3, device="meta"), "m")
     freed = torch.ones(3, 3)
     freed.untyped_storage().resize_(0)
-    with pytest.raises(PictureError, match="freed's storage holds 0 bytes for 9 elements"):
+    with pytest.raises(
+        PictureError, match="No picture of freed: its storage holds 0 bytes for 9 elements"
+    ):
         picture(freed, "freed")
     with pytest.raises(PictureError, match="no elements"):
         picture(torch.ones(0, 3), "e")
