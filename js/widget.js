@@ -21,9 +21,20 @@ const COMMAND_TIMEOUT_MS = 120_000; // a backward through a large model can take
 
 /** @param {{model: import("@anywidget/types").AnyModel<import("./types.js").Model>, el: HTMLElement, experimental: {invoke: Function}}} context */
 function render({ model, el, experimental }) {
-  // The kernel behind this view stopped (a restart, a shutdown): the widget manager marks the
-  // view disconnected, and nothing it asks can be answered.
-  const kernelGone = () => !!el.closest(".jupyter-widgets-disconnected");
+  // The kernel behind this view stopped (a restart, a shutdown): nothing it asks can be
+  // answered. JupyterLab's and Notebook 7's widget manager hold the kernel, which says when it
+  // restarts or dies; elsewhere a send that fails tells, or the manager marks the view.
+  let lost = false;
+  const kernelGone = () => lost || !!el.closest(".jupyter-widgets-disconnected");
+  const markGone = () => {
+    lost = true;
+    showConnection();
+  };
+  const kernel = model.widget_manager?.kernel;
+  const onKernelStatus = (_kernel, status) => {
+    if (status === "restarting" || status === "autorestarting" || status === "dead") markGone();
+  };
+  kernel?.statusChanged?.connect?.(onKernelStatus);
   const message = new MessageLine();
   const dialogs = new Dialogs();
 
@@ -38,8 +49,9 @@ function render({ model, el, experimental }) {
       return reply;
     } catch (error) {
       // Sending on a closed comm (the kernel restarted) throws; a silent kernel times out.
-      const text = error?.name === "TimeoutError" ? "No answer from the kernel: is a cell still running?" : KERNEL_GONE;
-      return { ok: false, level: "error", text };
+      if (error?.name === "TimeoutError") return { ok: false, level: "error", text: "No answer from the kernel: is a cell still running?" };
+      markGone();
+      return { ok: false, level: "error", text: KERNEL_GONE };
     }
   };
   // An action's prompt and message show where its click was: under the row, above the graph,
@@ -334,6 +346,7 @@ function render({ model, el, experimental }) {
   });
 
   return () => {
+    kernel?.statusChanged?.disconnect?.(onKernelStatus);
     VIEWS.delete(view);
     for (const [event, listener] of Object.entries(listeners)) model.off(event, listener);
   };

@@ -82,7 +82,8 @@ def field(panel, tensor: str, name: str):
 
 
 def click(panel, tensor: str, action: str) -> None:
-    panel.locator(f'[data-tensor="{tensor}"] button[data-action="{action}"]').click()
+    # The table's row: the flag of a blocked t1 + t2 also names t1, with its own move button.
+    panel.locator(f'tr[data-tensor="{tensor}"] button[data-action="{action}"]').click()
 
 
 def wait_for_text(locator, text, timeout: int = 30_000) -> None:
