@@ -87,6 +87,7 @@ def test_after_a_kernel_restart_the_panel_says_its_kernel_is_gone(lab, page):
     )
     wait_until_idle(page)
     notice = panel.locator('[data-role="kernel-gone"]')
+    expect(notice).to_be_visible()
     expect(notice).to_contain_text("This panel's kernel has stopped (restarted or shut down)")
     expect(panel).to_have_attribute("data-kernel", "gone")
     # Its buttons would only fail: they take no clicks (the values are out of date).

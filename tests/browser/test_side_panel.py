@@ -168,9 +168,9 @@ def test_after_a_kernel_restart_the_notebook_keeps_one_live_tensors_tab(
         )
         wait_until_idle(page)
         # The old kernel's tab says plainly that its kernel is gone, and takes no clicks.
-        expect(docked.locator('[data-role="kernel-gone"]')).to_contain_text(
-            "This panel's kernel has stopped"
-        )
+        gone = docked.locator('[data-role="kernel-gone"]')
+        expect(gone).to_be_visible()
+        expect(gone).to_contain_text("This panel's kernel has stopped")
         run_all_cells(page)  # Run All again, without reloading the page
         live = page.locator(f'{TENSORS_TABS}[data-kernel="live"]')
         expect(live.locator('[data-tensor="last"]')).to_have_count(1, timeout=120_000)
