@@ -133,17 +133,26 @@ export function paint(values, { image = false, scale, mapping, cell }) {
   const height = rows * cell;
   const pixels = new Uint8ClampedArray(width * height * 4);
   const marks = [];
+  // A heatmap's colours come from a table of 256 steps of its scale: no array per cell.
+  const table = image ? null : colourTable(scale);
+  const rgba = [0, 0, 0, 255];
   for (let r = 0; r < rows; r += 1) {
     const line = values[r];
     for (let c = 0; c < columns; c += 1) {
       const value = line[c];
-      let rgba;
-      const mark = image ? pixelMark(value) : markOf(value);
+      const mark = image ? pixelMark(value) : typeof value === "number" && Number.isFinite(value) ? null : markOf(value);
       if (mark) {
         marks.push({ row: r, column: c, mark });
-        rgba = [...MARKS[mark].fill, 255];
+        [rgba[0], rgba[1], rgba[2]] = MARKS[mark].fill;
+        rgba[3] = 255;
+      } else if (image) {
+        [rgba[0], rgba[1], rgba[2], rgba[3]] = pixelOf(value, mapping);
       } else {
-        rgba = image ? pixelOf(value, mapping) : [...colorOf(value, scale), 255];
+        const step = Math.round(position(toNumber(value), scale) * 255) * 3;
+        rgba[0] = table[step];
+        rgba[1] = table[step + 1];
+        rgba[2] = table[step + 2];
+        rgba[3] = 255;
       }
       for (let y = r * cell; y < (r + 1) * cell; y += 1) {
         let offset = (y * width + c * cell) * 4;
@@ -158,6 +167,20 @@ export function paint(values, { image = false, scale, mapping, cell }) {
     }
   }
   return { width, height, pixels, marks };
+}
+
+const TABLES = new Map();
+
+/** 256 colours of a scale's map, as RGB bytes (built once per map). */
+function colourTable(scale) {
+  const kind = scale.kind === "diverging" ? "diverging" : "sequential";
+  if (!TABLES.has(kind)) {
+    const colour = kind === "diverging" ? diverging : viridis;
+    const table = new Uint8Array(256 * 3);
+    for (let i = 0; i < 256; i += 1) table.set(colour(i / 255), i * 3);
+    TABLES.set(kind, table);
+  }
+  return TABLES.get(kind);
 }
 
 /** CSS for a legend bar of a scale: a linear gradient of its colours. */
