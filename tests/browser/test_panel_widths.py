@@ -29,7 +29,11 @@ MLP = (
     "mlp = torch.nn.Sequential(torch.nn.Linear(8, 8), torch.nn.ReLU(), torch.nn.Linear(8, 1))\n"
     "loss = mlp(torch.randn(4, 8)).pow(2).mean()\n"
     "loss.backward()\n"
-    "first_weight = mlp[0].weight"
+    "first_weight = mlp[0].weight\n"
+    # t5's grad again by a plain backward(), which reads no values (the example's last cell
+    # ran the panel's traced backward, which reads the grads it fills).
+    "t5.grad = None\n"
+    "(3 * (t5**2).sum()).backward()"
 )
 
 
