@@ -104,8 +104,15 @@ def reductions(tensor: torch.Tensor) -> tuple[torch.Tensor, str | None]:
             counts[4] += part.numel()
             continue
         finite = torch.isfinite(part)
-        low = torch.minimum(low, torch.where(finite, part, torch.inf).amin().double())
-        high = torch.maximum(high, torch.where(finite, part, -torch.inf).amax().double())
+        if on_cpu:  # the finite values' count is read for free: take them out, once
+            kept = part[finite]
+            if kept.numel():
+                part_low, part_high = torch.aminmax(kept)
+                low = torch.minimum(low, part_low.double())
+                high = torch.maximum(high, part_high.double())
+        else:
+            low = torch.minimum(low, torch.where(finite, part, torch.inf).amin().double())
+            high = torch.maximum(high, torch.where(finite, part, -torch.inf).amax().double())
         counts += torch.stack([
             torch.isnan(part).sum(), torch.isposinf(part).sum(), torch.isneginf(part).sum(),
             (part == 0).sum(), finite.sum(),
@@ -124,6 +131,11 @@ def reductions(tensor: torch.Tensor) -> tuple[torch.Tensor, str | None]:
     for (start, stop), finite_only in zip(chunks, clean, strict=True):
         # second pass: mean and spread (Chan's merge of chunks), histogram
         part = widen(flat[start:stop]).double() / scale
+        if not finite_only and on_cpu:
+            part = part[torch.isfinite(part)]  # on the CPU, as a chunk without nan or inf
+            finite_only = True
+            if not part.numel():
+                continue
         if finite_only:
             variance, mean_part = torch.var_mean(part, correction=0)
             n_part = zero + part.numel()
