@@ -19,6 +19,7 @@ import torch
 
 from tensor_inspector.errors import ActionError, cut
 from tensor_inspector.graph import saved_attributes, walk_nodes
+from tensor_inspector.sharding import is_dtensor, local_shard
 
 RELEASABLE = ("output history", "last error")
 EXAMINED = 50  # storages whose holders are looked up, largest first
@@ -146,6 +147,10 @@ def _holder_text(referrer, optimizer_states, namespace: dict) -> str:
     if type(referrer) is dict and referrer and all(type(key) is int for key in referrer):
         return IPYTHON_HOLDERS["DisplayHook"]  # a copy of Out, by cell number
     path = _path_to(referrer, namespace)
+    if path is None and kind == "dict":
+        owner = _owner_of(referrer)  # the object whose attributes these are, if any
+        if owner is not None and type(owner).__module__.startswith(("IPython.", "ipykernel.")):
+            return IPYTHON_HOLDERS.get(type(owner).__name__, IPYTHON_HOLDERS["DisplayHook"])
     if path is None:
         return f"a {kind} no name holds directly"
     if kind == "dict" and path.endswith(".__dict__"):
@@ -171,6 +176,14 @@ def _path_to(container, namespace: dict) -> str | None:
         for attribute, item in list((attributes or {}).items())[:100]:
             if item is container:
                 return f"{name}.{attribute}"
+    return None
+
+
+def _owner_of(attributes: dict):
+    """The object whose ``__dict__`` is ``attributes``, or None."""
+    for owner in gc.get_referrers(attributes):
+        if _instance_dict(owner) is attributes:
+            return owner
     return None
 
 
@@ -346,14 +359,8 @@ def _inner_tensors(tensor: torch.Tensor) -> list[torch.Tensor]:
         return []
     attributes = getattr(tensor, "__dict__", None)
     found = [] if not isinstance(attributes, dict) else list(attributes.values())
-    # A wrapper subclass may keep its inner tensors in slots (DTensor's local shard): it
-    # names them in __tensor_flatten__, which reads no values.
-    flatten = getattr(tensor, "__tensor_flatten__", None)
-    if callable(flatten):
-        try:
-            found += [getattr(tensor, name, None) for name in flatten()[0]]
-        except Exception:
-            log.debug("__tensor_flatten__ failed", exc_info=True)
+    if is_dtensor(tensor):  # its local shard lives in a slot, not in __dict__
+        found.append(local_shard(tensor))
     return [value for value in found if isinstance(value, torch.Tensor)]
 
 

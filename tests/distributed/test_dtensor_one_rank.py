@@ -140,10 +140,10 @@ def test_backward_works_as_for_any_tensor(one_rank, inspector):
 def test_a_dtensors_shard_is_its_memory_not_memory_without_a_name(one_rank, inspector):
     ip = one_rank
     # Shapes of this test's own: tensors earlier tests left behind may still be listed.
-    run(ip, "t = distribute_tensor(torch.ones(8, 6), mesh, [Shard(0)])\n"
-            "model = torch.nn.Linear(6, 10)\n"
+    run(ip, "t = distribute_tensor(torch.ones(14, 6), mesh, [Shard(0)])\n"
+            "model = torch.nn.Linear(7, 13)\n"
             "from torch.distributed.fsdp import fully_shard\n"
             "fully_shard(model, mesh=mesh)")  # fmt: skip
     listed = [entry["shape"] for entry in inspector.unnamed()]
-    assert [8, 6] not in listed and [10, 6] not in listed and [10] not in listed, listed
-    assert rows_by_name(ip)["t"]["storage_nbytes"] == 8 * 6 * 4
+    assert [14, 6] not in listed and [13, 7] not in listed and [13] not in listed, listed
+    assert rows_by_name(ip)["t"]["storage_nbytes"] == 14 * 6 * 4
