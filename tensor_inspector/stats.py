@@ -104,15 +104,21 @@ def reductions(tensor: torch.Tensor) -> tuple[torch.Tensor, str | None]:
             counts[4] += part.numel()
             continue
         finite = torch.isfinite(part)
-        if on_cpu:  # the finite values' count is read for free: take them out, once
-            kept = part[finite]
+        if on_cpu:  # counts are read for free here: split the chunk once, count the few
+            kept, odd = part[finite], part[~finite]
             if kept.numel():
                 part_low, part_high = torch.aminmax(kept)
                 low = torch.minimum(low, part_low.double())
                 high = torch.maximum(high, part_high.double())
-        else:
-            low = torch.minimum(low, torch.where(finite, part, torch.inf).amin().double())
-            high = torch.maximum(high, torch.where(finite, part, -torch.inf).amax().double())
+            nan = int(torch.isnan(odd).sum())
+            posinf = int((odd > 0).sum())  # what is neither finite nor nan is ±inf
+            counts += torch.tensor(
+                [nan, posinf, odd.numel() - nan - posinf, int((kept == 0).sum()), kept.numel()],
+                dtype=torch.float64,
+            )
+            continue
+        low = torch.minimum(low, torch.where(finite, part, torch.inf).amin().double())
+        high = torch.maximum(high, torch.where(finite, part, -torch.inf).amax().double())
         counts += torch.stack([
             torch.isnan(part).sum(), torch.isposinf(part).sum(), torch.isneginf(part).sum(),
             (part == 0).sum(), finite.sum(),
