@@ -88,6 +88,14 @@ def test_every_cell_fits_and_every_button_is_reachable(lab, browser, width):
                 " === cell.parentElement.querySelector('[data-field=name]')"
                 ".getBoundingClientRect().top"
             )
+            # Wrapped into the details line, a bare "12 B" would say nothing: it is labelled.
+            label = field(panel, "t1", "memory").evaluate(
+                "(cell) => getComputedStyle(cell, '::before').content"
+            )
+            assert label == '"memory "', label
+        # The header reads "last cell: ...", never starting a line with a dangling separator.
+        last_cell = panel.locator('[data-role="last-cell"]').inner_text()
+        assert last_cell.startswith("last cell:") and "·" not in last_cell, last_cell
         assert errors == []
         field(panel, "t5", "name").scroll_into_view_if_needed()
         page.wait_for_timeout(300)
