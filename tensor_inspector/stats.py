@@ -103,25 +103,14 @@ def reductions(tensor: torch.Tensor) -> tuple[torch.Tensor, str | None]:
             counts[3] += (part == 0).sum()
             counts[4] += part.numel()
             continue
-        finite = torch.isfinite(part)
-        if on_cpu:  # counts are read for free here: split the chunk once, count the few
-            kept, odd = part[finite], part[~finite]
-            if kept.numel():
-                part_low, part_high = torch.aminmax(kept)
-                low = torch.minimum(low, part_low.double())
-                high = torch.maximum(high, part_high.double())
-            nan = int(torch.isnan(odd).sum())
-            posinf = int((odd > 0).sum())  # what is neither finite nor nan is ±inf
-            counts += torch.tensor(
-                [nan, posinf, odd.numel() - nan - posinf, int((kept == 0).sum()), kept.numel()],
-                dtype=torch.float64,
-            )
-            continue
-        low = torch.minimum(low, torch.where(finite, part, torch.inf).amin().double())
-        high = torch.maximum(high, torch.where(finite, part, -torch.inf).amax().double())
+        # No boolean indexing (it would read a count back) and no isfinite (slow on the
+        # CPU): masks and replacements, every one a single vectorised pass.
+        low = torch.minimum(low, _replaced(part, torch.inf).amin().double())
+        high = torch.maximum(high, _replaced(part, -torch.inf).amax().double())
         counts += torch.stack([
-            torch.isnan(part).sum(), torch.isposinf(part).sum(), torch.isneginf(part).sum(),
-            (part == 0).sum(), finite.sum(),
+            torch.count_nonzero(torch.isnan(part)), torch.count_nonzero(part == torch.inf),
+            torch.count_nonzero(part == -torch.inf), torch.count_nonzero(part == 0),
+            torch.count_nonzero(_finite(part)),
         ]).double()  # fmt: skip
     finite_count = counts[4]
     any_finite = finite_count > 0
@@ -137,35 +126,32 @@ def reductions(tensor: torch.Tensor) -> tuple[torch.Tensor, str | None]:
     for (start, stop), finite_only in zip(chunks, clean, strict=True):
         # second pass: mean and spread (Chan's merge of chunks), histogram
         part = widen(flat[start:stop]).double() / scale
-        if not finite_only and on_cpu:
-            part = part[torch.isfinite(part)]  # on the CPU, as a chunk without nan or inf
-            finite_only = True
-            if not part.numel():
-                continue
         if finite_only:
             variance, mean_part = torch.var_mean(part, correction=0)
             n_part = zero + part.numel()
             m2_part = variance * part.numel()
-            kept, weight = part, None
+            kept, finite = part, None
         else:
-            finite = torch.isfinite(part)
-            kept = torch.where(finite, part, 0.0)
-            n_part = finite.sum().double()
+            finite = _finite(part)
+            kept = torch.nan_to_num(part, nan=0.0, posinf=0.0, neginf=0.0)
+            n_part = torch.count_nonzero(finite).double()
             mean_part = kept.sum() / n_part.clamp(min=1)
             deviation = torch.where(finite, kept - mean_part, 0.0)
             m2_part = (deviation * deviation).sum()
-            weight = finite.double()
         total = n + n_part
         delta = mean_part - mean
         share = n_part / total.clamp(min=1)
         mean = mean + delta * share
         m2 = m2 + m2_part + delta * delta * n * share
         n = total
-        if weight is None and edges is not None and edges[0] < edges[1] and stop - start >= HISTC:
-            hist += torch.histc(part, BINS, *edges)
+        if edges is not None and edges[0] < edges[1] and stop - start >= HISTC:
+            hist += torch.histc(kept, BINS, *edges)
+            if finite is not None:  # the zeros put in place of nan and inf come out again
+                _take_back_zeros(hist, edges, part.numel() - int(n_part))
             continue
         bins = ((kept - low_s) * BINS / width).floor().clamp(0, BINS - 1)  # as torch.histc
-        hist.scatter_add_(0, bins.long(), torch.ones_like(part) if weight is None else weight)
+        weight = torch.ones_like(part) if finite is None else finite.double()
+        hist.scatter_add_(0, bins.long(), weight)
     std = (m2 / (n - 1).clamp(min=1)).sqrt() * scale
     summary = torch.stack([low, high, mean * scale, std])
     return torch.cat([summary, counts, hist]), note
@@ -210,6 +196,24 @@ def _as_real(tensor: torch.Tensor) -> tuple[torch.Tensor, Callable, str | None]:
 
 def _to_float(values: torch.Tensor) -> torch.Tensor:
     return values.float()
+
+
+def _finite(values: torch.Tensor) -> torch.Tensor:
+    return values.abs() < torch.inf  # nan and ±inf fail it
+
+
+def _replaced(values: torch.Tensor, by: float) -> torch.Tensor:
+    """``values`` with nan and ±inf replaced ``by`` one value (to leave a min or max alone)."""
+    return torch.nan_to_num(values, nan=by, posinf=by, neginf=by)
+
+
+def _take_back_zeros(hist: torch.Tensor, edges: tuple[float, float], count: int) -> None:
+    """Remove ``count`` zeros from the CPU histogram ``hist`` over ``edges``, binned as
+    torch.histc bins them (none when 0 lies outside the edges)."""
+    low, high = edges
+    if count and low <= 0.0 <= high:
+        position = int((0.0 - low) * BINS / (high - low))
+        hist[min(position, BINS - 1)] -= count
 
 
 def _power_of_two_scale(largest: torch.Tensor) -> torch.Tensor:
