@@ -117,10 +117,25 @@ def last_error_kept_elsewhere() -> bool:
             continue
         if kind is tuple and all(id(item) in allowed for item in referrer):
             continue  # the arguments of this very call
-        if kind.__name__ == "ExecutionResult" and kind.__module__.startswith("IPython"):
-            continue
+        if _is_execution_result(referrer) or (
+            kind is dict
+            and any(map(_is_execution_result_dict(referrer), gc.get_referrers(referrer)))
+        ):
+            continue  # IPython's last result, or its attribute dict once something read it
         return True
     return False
+
+
+def _is_execution_result(value: object) -> bool:
+    kind = type(value)
+    return kind.__name__ == "ExecutionResult" and kind.__module__.startswith("IPython")
+
+
+def _is_execution_result_dict(attributes: dict):
+    """A test of whether an object is the ExecutionResult whose ``__dict__`` is ``attributes``:
+    Python makes that dict a separate object only once something reads it, so the same
+    result is seen either as itself or as its dict."""
+    return lambda holder: _is_execution_result(holder) and vars(holder) is attributes
 
 
 def _last_errors() -> list[BaseException]:

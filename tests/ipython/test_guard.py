@@ -247,9 +247,14 @@ FAILED_FORWARD = (
 )
 
 
-def test_the_flags_fix_moves_a_model_after_its_forward_failed(ip, inspector):
+@pytest.mark.parametrize("result_read_whole", [False, True])
+def test_the_flags_fix_moves_a_model_after_its_forward_failed(ip, inspector, result_read_whole):
     run(ip, FAILED_FORWARD)
-    assert isinstance(ip.run_cell("y = predict(model, x)").error_in_exec, CrossDeviceError)
+    failed = ip.run_cell("y = predict(model, x)")
+    assert isinstance(failed.error_in_exec, CrossDeviceError)
+    if result_read_whole:  # as a front end or a log that reads the result's attributes does
+        assert vars(failed)["error_in_exec"] is failed.error_in_exec
+    del failed
     flag = inspector.panel.flag
     assert flag["name"] == "model" and flag["device"] == "sim:0"
     reply = invoke(inspector.panel, "apply_fix", {"name": "model", "device": "sim:0"})
