@@ -61,10 +61,13 @@ def test_displayed_arrays_do_not_break_held_without_a_name(ip, inspector):
     run(ip, "import numpy as np")
     for size in (5, 6, 7):  # _, __ and ___ all hold arrays
         run(ip, f"np.arange({size})")
-    run(ip, "torch.ones(4)")
+    # Large and of a shape of its own: holders are looked up for the largest storages only,
+    # and earlier tests in the process may leave smaller tensors behind.
+    run(ip, "torch.ones(2048, 2049)")
     reply = invoke(inspector.panel, "unnamed", {})
     assert reply["ok"], reply
-    assert any("Out[" in " ".join(entry["held_by"]) for entry in reply["unnamed"])
+    [shown] = [entry for entry in reply["unnamed"] if entry["shape"] == [2048, 2049]]
+    assert "Out[" in " ".join(shown["held_by"])
 
 
 @pytest.mark.parametrize(
