@@ -1,5 +1,7 @@
 """The panel follows JupyterLab's theme: in the dark theme it is dark, with light text."""
 
+import time
+
 import pytest
 
 from tests.browser.lab import (
@@ -35,6 +37,19 @@ def luminance(css_color: str) -> float:
     return 0.2126 * red + 0.7152 * green + 0.0722 * blue
 
 
+def computed(locator, prop: str, limit: float = 60) -> str:
+    """A computed style of the element, read while it is in the page: a refresh can replace
+    a row between finding it and reading it, and a detached element has no style. Each try
+    finds the element again."""
+    deadline = time.monotonic() + limit
+    while True:
+        value = locator.evaluate(
+            "(el, prop) => el.isConnected ? getComputedStyle(el)[prop] : ''", prop
+        )
+        if value or time.monotonic() > deadline:
+            return value
+
+
 def test_the_panel_is_dark_in_the_dark_theme(dark_lab, page):
     open_notebook(page, dark_lab, "dark.ipynb")
     run_cell_source(page, "%load_ext tensor_inspector\nimport torch\nt1 = torch.ones([3, 5])")
@@ -42,12 +57,12 @@ def test_the_panel_is_dark_in_the_dark_theme(dark_lab, page):
     panel = page.locator(".tensor-inspector").first
     cell = panel.locator('[data-tensor="t1"] [data-field="shape"]')
     cell.wait_for()
-    background = panel.evaluate("el => getComputedStyle(el).backgroundColor")
-    text = cell.evaluate("el => getComputedStyle(el).color")
+    background = computed(panel, "backgroundColor")
+    text = computed(cell, "color")
     assert luminance(background) < 0.3, background
     assert luminance(text) > 0.6, text
     # A new row is marked, and stays readable: dark tint, light text.
-    marked = cell.evaluate("el => getComputedStyle(el).backgroundColor")
+    marked = computed(cell, "backgroundColor")
     assert marked != background
     assert luminance(marked) < 0.35, marked
     panel.scroll_into_view_if_needed()

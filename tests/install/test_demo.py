@@ -62,8 +62,11 @@ def test_make_demo_prints_the_url_and_nothing_alarming(tmp_path):
     subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True)
     venv_in(clone)
     home = tmp_path / "home"
+    # As a user types it: not a make inside make (`make test`), which would print its
+    # "Entering directory" lines.
+    outer_make = ("MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES")
     env = {
-        **os.environ,
+        **{key: value for key, value in os.environ.items() if key not in outer_make},
         "JUPYTER_CONFIG_DIR": str(home / "config"),
         "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
         "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),

@@ -67,15 +67,18 @@ def test_release_takes_two_kinds_only(ip, inspector):
 
 
 def test_holders_read_in_plain_words(ip, inspector):
-    run(ip, "class Box:\n    pass\nobj = Box()\nobj.cache = {'k': torch.ones(41)}")
-    run(ip, "loose = {'k': torch.ones(43)}\nkeep = [[loose]]\ndel loose")
-    ip.run_cell("torch.ones(47)", store_history=True)
+    # Sizes of their own, and large: holders are looked up for the largest storages only,
+    # and earlier tests in the process may leave tensors (nested ones too, with no shape).
+    run(ip, "class Box:\n    pass\nobj = Box()\nobj.cache = {'k': torch.ones(1_000_041)}")
+    run(ip, "loose = {'k': torch.ones(1_000_043)}\nkeep = [[loose]]\ndel loose")
+    ip.run_cell("torch.ones(1_000_047)", store_history=True)
     count = ip.execution_count - 1
-    held = {e["shape"][0]: e["held_by"] for e in inspector.unnamed() if len(e["shape"]) == 1}
-    assert held[41] == ["a dict held by obj.cache"]
-    assert held[43] == ["a dict no name holds directly"]  # keep[0][0], deeper than the panel looks
-    assert f"the output of cell {count} (Out[{count}], _)" in held[47]
-    assert set(held[47]) <= {
+    held = {e["shape"][0]: e["held_by"] for e in inspector.unnamed() if len(e["shape"] or []) == 1}
+    assert held[1_000_041] == ["a dict held by obj.cache"]
+    # keep[0][0], deeper than the panel looks:
+    assert held[1_000_043] == ["a dict no name holds directly"]
+    assert f"the output of cell {count} (Out[{count}], _)" in held[1_000_047]
+    assert set(held[1_000_047]) <= {
         f"the output of cell {count} (Out[{count}], _)",
         "IPython's output history",
         "the result of the last cell",
@@ -83,8 +86,8 @@ def test_holders_read_in_plain_words(ip, inspector):
 
 
 def test_a_failed_cell_names_its_functions_locals_not_the_output_history(ip, inspector):
-    ip.run_cell("torch.ones(53)", store_history=True)
-    ip.run_cell("def g():\n    inner = torch.ones(59)\n    1 / 0\ng()", store_history=True)
-    held = {e["shape"][0]: e["held_by"] for e in inspector.unnamed() if len(e["shape"]) == 1}
-    assert held[59] == ["inner, a local of g() kept by the last error"]
-    assert not any("local of <module>" in holder for holder in held[53])
+    ip.run_cell("torch.ones(1_000_053)", store_history=True)
+    ip.run_cell("def g():\n    inner = torch.ones(1_000_059)\n    1 / 0\ng()", store_history=True)
+    held = {e["shape"][0]: e["held_by"] for e in inspector.unnamed() if len(e["shape"] or []) == 1}
+    assert held[1_000_059] == ["inner, a local of g() kept by the last error"]
+    assert not any("local of <module>" in holder for holder in held[1_000_053])
