@@ -29,6 +29,7 @@ from tensor_inspector.guard.precheck import (
     SAME_RANK,
     TORCH_NAMESPACES,
     canonical_device,
+    dotted_name,
 )
 
 MISSING = object()
@@ -462,17 +463,6 @@ def _is_torch_namespace(node: ast.expr) -> bool:
 
 def _torch_path(dotted: str) -> str | None:
     return dotted if dotted.startswith("torch.") else None
-
-
-def dotted_name(node: ast.expr) -> str | None:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
 
 
 def is_pure(node: ast.expr) -> bool:

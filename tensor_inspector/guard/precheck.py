@@ -247,7 +247,7 @@ def _is_safe_call(state: _State, node: ast.Call) -> bool:
         return func.id in SAFE_BUILTINS
     if not isinstance(func, ast.Attribute):
         return False
-    dotted = _dotted(func)
+    dotted = dotted_name(func)
     if dotted is not None and dotted.split(".")[0] in ("torch", "F", "nn"):
         # torch.utils.swap_tensors changes a tensor in place; set_default_device is followed.
         return ".utils." not in dotted and func.attr != "swap_tensors"
@@ -498,10 +498,10 @@ def _check(state: _State, node: ast.AST, op: OpName, operands) -> None:
 
 def _is_torch_namespace(node: ast.expr) -> bool:
     """torch, torch.nn.functional, F, torch.linalg..."""
-    return _dotted(node) in TORCH_NAMESPACES
+    return dotted_name(node) in TORCH_NAMESPACES
 
 
-def _dotted(node: ast.expr) -> str | None:
+def dotted_name(node: ast.expr) -> str | None:
     """'torch.nn.functional' for that chain of attributes; None for anything else."""
     parts = []
     while isinstance(node, ast.Attribute):
