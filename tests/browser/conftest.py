@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.lab import NAVIGATION_LIMIT_MS
+from tests.browser.lab import NAVIGATION_LIMIT_MS, record_page_errors
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -45,7 +45,6 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_navigation_timeout(NAVIGATION_LIMIT_MS)
     page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    record_page_errors(page)
     yield page
     context.close()

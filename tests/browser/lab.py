@@ -53,6 +53,28 @@ def notebook_root(
     return root
 
 
+def record_page_errors(page) -> list[str]:
+    """The page's uncaught errors, each with the stack that says where it was thrown."""
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(f"{error.message}\n{error.stack}"))
+    return page.errors
+
+
+def change_theme(page, theme: str) -> None:
+    """Switch JupyterLab's theme, as its Settings menu does, and wait until the switch is over.
+
+    JupyterLab shows its splash screen while a theme loads and removes it 200 ms after; a second
+    switch inside those 200 ms makes JupyterLab remove it twice, which throws in the page."""
+    light = "false" if "Dark" in theme else "true"
+    page.evaluate(
+        "(theme) => window.jupyterapp.commands.execute('apputils:change-theme', {theme})", theme
+    )
+    page.wait_for_function(
+        "(light) => document.body.dataset.jpThemeLight === light && !document.getElementById('jupyterlab-splash')",
+        arg=light,
+    )
+
+
 def start_server(app: str, root: Path, tmp_path_factory):
     server = JupyterServer(app, root, tmp_path_factory.mktemp(f"{app}-home"))
     server.start()

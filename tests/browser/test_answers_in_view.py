@@ -11,6 +11,7 @@ from tests.browser.lab import (
     example_notebook,
     field,
     open_notebook,
+    record_page_errors,
     run_all_cells_by_command,
     run_cell_source,
     start_server,
@@ -43,8 +44,7 @@ def window(browser, request):
     width = request.param
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    record_page_errors(page)
     yield page, width
     context.close()
 

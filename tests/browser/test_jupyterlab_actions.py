@@ -13,6 +13,7 @@ from tests.browser.lab import (
     field,
     notebook_root,
     open_panel,
+    record_page_errors,
     run_cell_source,
     screenshot,
     start_server,
@@ -36,8 +37,7 @@ def notebook(lab, browser):
     """(page, panel) of the example notebook, run once for the module."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    record_page_errors(page)
     panel = open_panel(page, lab, "actions.ipynb")
     yield page, panel
     assert page.errors == []  # no uncaught error in the page, in any test

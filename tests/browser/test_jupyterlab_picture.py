@@ -8,9 +8,11 @@ from playwright.sync_api import expect
 from tests.browser.lab import (
     ARTIFACTS,
     PRELUDE,
+    change_theme,
     copy_to_docs,
     open_notebook,
     overflowing,
+    record_page_errors,
     run_all_cells,
     run_cell_source,
     start_server,
@@ -56,8 +58,7 @@ def page(lab, browser):
     """One notebook for the whole file: its tensors are made once."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    record_page_errors(page)
     open_notebook(page, lab, "picture.ipynb")
     run_all_cells(page)
     page.locator('.tensor-inspector [data-tensor="last"]').first.wait_for(timeout=120_000)
@@ -269,11 +270,7 @@ def css_luminance(locator, prop: str) -> float:
 
 def test_the_picture_reads_in_the_dark_theme(page, panel):
     view = open_picture(panel, "holes")
-    page.evaluate(
-        "() => window.jupyterapp.commands.execute('apputils:change-theme', "
-        "{theme: 'JupyterLab Dark'})"
-    )
-    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
+    change_theme(page, "JupyterLab Dark")
     info = view.locator("[data-role=picture-info]")
     legend = view.locator('[data-mark="nan"]')
     expect(legend).to_have_text("× NaN 1")
@@ -282,11 +279,7 @@ def test_the_picture_reads_in_the_dark_theme(page, panel):
     # The marks keep their own colours whatever the theme.
     canvas = view.locator("canvas[data-role=picture-canvas]")
     assert corner_colour(canvas, 0, 1) == [128, 128, 128]
-    page.evaluate(
-        "() => window.jupyterapp.commands.execute('apputils:change-theme', "
-        "{theme: 'JupyterLab Light'})"
-    )
-    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'true'")
+    change_theme(page, "JupyterLab Light")
 
 
 def test_the_picture_fits_a_360_px_window_and_the_docked_sidebar(page, panel):

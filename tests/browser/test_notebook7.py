@@ -8,6 +8,7 @@ from tests.browser.lab import (
     copy_to_docs,
     notebook_root,
     open_notebook,
+    record_page_errors,
     run_all_cells,
     run_cell_source,
     screenshot,
@@ -28,10 +29,8 @@ def notebook(tmp_path_factory):
 
 def test_panel_actions_and_overview_in_notebook_7(notebook, browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    errors = []
     page = context.new_page()
-    page.errors = errors
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    errors = record_page_errors(page)
     try:
         open_notebook(page, notebook, "first.ipynb")
         run_all_cells(page)

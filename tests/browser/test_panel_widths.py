@@ -15,6 +15,7 @@ from tests.browser.lab import (
     field,
     open_notebook,
     overflowing,
+    record_page_errors,
     run_all_cells_by_command,
     screenshot,
     start_server,
@@ -54,8 +55,7 @@ def lab(tmp_path_factory):
 def test_every_cell_fits_and_every_button_is_reachable(lab, browser, width):
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
-    page.errors = errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    errors = record_page_errors(page)
     try:
         open_notebook(page, lab, f"width{width}.ipynb")
         if width < 600:  # on a phone-sized window the file browser would cover the notebook

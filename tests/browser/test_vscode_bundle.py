@@ -19,7 +19,14 @@ import nbformat
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.lab import ARTIFACTS, REPO, copy_to_docs, screenshot, wait_for_text
+from tests.browser.lab import (
+    ARTIFACTS,
+    REPO,
+    copy_to_docs,
+    record_page_errors,
+    screenshot,
+    wait_for_text,
+)
 from tests.servers import JupyterServer
 
 pytestmark = pytest.mark.browser
@@ -120,8 +127,7 @@ def notebook(server, browser):
     kernel = server.post("/api/kernels", {"name": "python3"})
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    record_page_errors(page)
     page.goto(f"{server.url}/static/harness.html?token={server.token}", timeout=120_000)
     page.wait_for_function("() => window.harnessReady === true", timeout=120_000)
     page.evaluate(
