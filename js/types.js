@@ -27,6 +27,7 @@
  * @property {unknown} preview values of a small CPU tensor, or an error row's reason
  * @property {"new" | "changed" | "" | "error"} status
  * @property {string | null} [unreadable] why its values cannot be read (a freed storage)
+ * @property {boolean | null} [graph_freed] backward() freed the graph behind it (null without a graph)
  * @property {{placements: string[], mesh: {device_type: string, shape: number[], dim_names: string[] | null}, local_shape: number[]} | null} [dtensor]
  *   a DTensor's placements, mesh and this rank's local shape (shape is the global one)
  */

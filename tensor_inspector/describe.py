@@ -13,6 +13,7 @@ from typing import Any
 import torch
 
 from tensor_inspector import read_values
+from tensor_inspector.graph import graph_freed
 from tensor_inspector.sharding import describe_dtensor, is_dtensor, local_shard
 from tensor_inspector.values import SHOWN_WHOLE, as_lists, unreadable
 
@@ -37,7 +38,12 @@ ROW_KEYS = (
     "status",
     "unreadable",  # why its values cannot be read (a freed storage), or None
     "dtensor",  # a DTensor's placements, mesh and local shape (sharding.describe_dtensor)
+    "graph_freed",  # backward() freed the graph behind it: another backward() can only fail
 )
+
+# How far the refresh looks for a saved tensor that says whether a graph was freed: a few
+# nodes keep it cheap, and a graph found saving nothing there is never said to be freed.
+FREED_LOOKUP_NODES = 8
 
 
 def describe(tensor: torch.Tensor, name: str, aliases: list[str] | tuple[str, ...] = ()) -> dict:
@@ -66,6 +72,7 @@ def describe(tensor: torch.Tensor, name: str, aliases: list[str] | tuple[str, ..
         "status": "",
         "unreadable": unreadable(tensor, thorough=False),
         "dtensor": describe_dtensor(tensor),
+        "graph_freed": _graph_freed(grad_fn),
     }
 
 
@@ -163,7 +170,7 @@ def fingerprint(tensor: torch.Tensor) -> tuple:
             # except a wrapper subclass's (data_ptr 0): its device index tells cuda:0 from 1.
             tensor.get_device(),
             tensor.requires_grad,
-            tensor.grad_fn is None,
+            _graph_freed(tensor.grad_fn),  # None for a leaf; True once backward() freed it
             None if grad is None else (id(grad), grad._version, grad.numel(), grad.data_ptr()),
         )
     except Exception:
@@ -181,7 +188,7 @@ def _careful_fingerprint(tensor: torch.Tensor) -> tuple:
         _optional(lambda: tensor.dtype),
         _optional(lambda: tensor.device),
         _optional(lambda: tensor.requires_grad),
-        _optional(lambda: tensor.grad_fn is None),
+        _optional(lambda: _graph_freed(tensor.grad_fn)),
         None
         if grad is None
         else (id(grad), _optional(lambda: grad._version), _optional(lambda: grad.shape)),
@@ -190,6 +197,13 @@ def _careful_fingerprint(tensor: torch.Tensor) -> tuple:
 
 # Subclasses (FakeTensor, wrappers) may pretend to be on the CPU without holding values.
 _PLAIN_TENSOR_TYPES = (torch.Tensor, torch.nn.Parameter, getattr(torch.nn, "Buffer", torch.Tensor))
+
+
+def _graph_freed(grad_fn) -> bool | None:
+    """None for a tensor without a graph; else whether backward() freed its graph."""
+    if grad_fn is None:
+        return None
+    return _optional(lambda: graph_freed(grad_fn, FREED_LOOKUP_NODES)) is True
 
 
 def _optional(read) -> Any:

@@ -83,7 +83,7 @@ def graph_of(
         "edges": edges,
         "truncated": _count_all(root) - len(nodes),
         "cut": sorted(cut),  # nodes with children left out: the view offers to expand them
-        "freed": _is_freed(root),
+        "freed": graph_freed(root),
     }
 
 
@@ -155,17 +155,32 @@ def _count_all(root) -> int:
     return sum(1 for _ in walk_nodes(root, COUNT_LIMIT))
 
 
-def _is_freed(root) -> bool:
-    """Whether backward() freed the graph's saved tensors (without retain_graph): reading
-    one of them then raises."""
-    for node in walk_nodes(root, 50):
-        for attribute in saved_attributes(type(node)):
+def graph_freed(root, limit: int = 50) -> bool:
+    """Whether backward() freed the graph below ``root`` (it ran without retain_graph), so a
+    second backward() can only fail.
+
+    Reads the raw saved tensors, which never calls a saved-tensor unpack hook (``save_on_cpu``
+    would copy back to the device): a live graph holds data in at least one. A raw saved
+    tensor without data is either an optional input left out (a layer norm without weight) or
+    freed; only the unpacked read tells them apart, and it raises without unpacking once freed.
+    Says True only when that read said so: a graph that saved no tensor is never "freed"."""
+    for node in walk_nodes(root, limit):
+        for raw in raw_saved_attributes(type(node)):
             try:
-                getattr(node, attribute)
+                if getattr(node, raw).data is not None:
+                    return False
+                getattr(node, "_saved_" + raw.removeprefix("_raw_saved_"))
             except RuntimeError:
                 return True
-            return False
+            except Exception:  # an odd node: it tells nothing
+                continue
     return False
+
+
+@functools.cache
+def raw_saved_attributes(node_type: type) -> tuple[str, ...]:
+    """The ``_raw_saved_*`` attributes of a node type: its saved tensors, still packed."""
+    return tuple(name for name in dir(node_type) if name.startswith("_raw_saved_"))
 
 
 # traced backward -----------------------------------------------------------------------------

@@ -186,7 +186,13 @@ export class TensorTable {
     if (row.grad_fn) {
       // A one-element output runs at once, with no prompt to tick retain_graph in: say where it is.
       const title = row.numel === 1 ? `Call ${row.name}.backward(), which frees its graph (to keep it, use traced backward under its graph with retain_graph ticked)` : `Call ${row.name}.backward(): asks for the gradient, with retain_graph`;
-      buttons.push(button("backward", "backward", { title, onclick: () => this.actions.backward(row.name) }));
+      const backward = button("backward", "backward", { title, onclick: () => this.actions.backward(row.name) });
+      if (row.graph_freed) {
+        // A second backward() through a freed graph can only fail: say what works instead.
+        backward.disabled = true;
+        backward.title = `backward() already freed the graph behind ${row.name}: run the cell that computes ${row.name} again to call it (tick retain_graph then to keep the graph)`;
+      }
+      buttons.push(backward);
     }
     if (row.grad_fn || (row.is_leaf && row.requires_grad)) {
       buttons.push(button("graph", "graph", { title: `Show the autograd graph behind ${row.name}`, onclick: () => this.actions.graph(row.name) }));

@@ -71,6 +71,7 @@ def check_answers_in_view(page, panel) -> None:
     # Beside the row that was clicked, with its input ready to type in.
     expect(panel.locator('tr[data-answer-for="y2"] [data-role="gradient-prompt"]')).to_have_count(1)
     expect(prompt.locator('input[name="gradient"]')).to_be_focused()
+    prompt.locator('input[name="retain_graph"]').check()  # y2's graph stays for the next click
     prompt.locator('button[data-action="confirm"]').click()
     message = panel.locator('[data-role="message"]')
     expect(message).to_contain_text("y2")
@@ -79,8 +80,9 @@ def check_answers_in_view(page, panel) -> None:
 
     # The next click clears the last message: an error, then a confirm box, never both.
     y2.locator('button[data-action="backward"]').click()
-    panel.locator('[data-role="gradient-prompt"] button[data-action="confirm"]').click()
-    expect(message).to_have_attribute("data-level", "error")  # the graph was freed
+    prompt.locator('input[name="gradient"]').fill("[1, 2]")
+    prompt.locator('button[data-action="confirm"]').click()
+    expect(message).to_have_attribute("data-level", "error")  # y2 has 3 elements, not 2
     expect(message).to_be_in_viewport(ratio=0.9)
     panel.locator('select[name="device"]').select_option("cpu")
     panel.locator('[data-tensor="z"] button[data-action="move"]').click()  # z was computed: asks

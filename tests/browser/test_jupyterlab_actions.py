@@ -75,6 +75,12 @@ def test_backward_of_a_scalar_runs_at_once_and_zero_grad_clears(notebook):
     field(panel, "as_", "grad_fn").wait_for()
     click(panel, "as_", "backward")
     wait_for_text(field(panel, "a", "grad"), "[2., 4., 6.]")
+    # That backward freed the graph: a second could only fail, so the button is off and says why.
+    again = panel.locator('tr[data-tensor="as_"] button[data-action="backward"]')
+    expect(again).to_be_disabled()
+    expect(again).to_have_attribute(
+        "title", re.compile(r"^backward\(\) already freed the graph behind as_")
+    )
     click(panel, "a", "zero-grad")
     wait_for_text(field(panel, "a", "grad"), "None")
 

@@ -46,6 +46,15 @@ test("a view cannot move alone: its move button is disabled and says why", () =>
   assert.match(move("flat").title, /^flat is a view into another tensor's memory: it cannot move alone/);
 });
 
+test("backward through a freed graph is off, and says how to get a graph again", () => {
+  const output = { requires_grad: true, is_leaf: false, grad_fn: "SumBackward0", numel: 1, shape: [] };
+  const made = table([row("loss", output), row("again", { ...output, graph_freed: true })]);
+  const backward = (name) => find(made.body, (node) => node.dataset?.tensor === name).childNodes.at(-1).childNodes.find((b) => b.dataset?.action === "backward");
+  assert.ok(!backward("loss").disabled);
+  assert.equal(backward("again").disabled, true);
+  assert.match(backward("again").title, /^backward\(\) already freed the graph behind again: run the cell that computes again/);
+});
+
 test("an action's answers show on the line under the clicked row, and go with it", () => {
   const made = table([row("a"), row("b"), row("c")]);
   const answers = document.createElement("div");

@@ -119,3 +119,39 @@ def test_fingerprint_changes_on_in_place_update_and_new_grad():
     before = fingerprint(t)
     t.sum().backward()
     assert fingerprint(t) != before
+
+
+def test_a_graph_freed_by_backward_is_marked_and_its_fingerprint_changes():
+    w = torch.ones(3, requires_grad=True)
+    loss = torch.tanh(w).sum()  # SumBackward0 saves sizes only: the tanh below it saved a tensor
+    assert describe(w, "w")["graph_freed"] is None
+    assert describe(loss, "loss")["graph_freed"] is False
+    before = fingerprint(loss)
+    loss.backward()
+    assert describe(loss, "loss")["graph_freed"] is True
+    assert fingerprint(loss) != before
+    kept = torch.tanh(w).sum()
+    kept.backward(retain_graph=True)
+    assert describe(kept, "kept")["graph_freed"] is False
+
+
+def test_a_graph_that_saved_no_tensor_can_run_backward_again_and_is_not_marked():
+    w = torch.ones(3, requires_grad=True)
+    twice = (w + 1).sum()
+    twice.backward()
+    twice.backward()  # nothing was saved, so nothing was freed
+    assert describe(twice, "twice")["graph_freed"] is False
+
+
+def test_looking_for_a_freed_graph_never_unpacks_a_saved_tensor():
+    """save_on_cpu-style hooks copy back to the device on unpack: the refresh must not."""
+    unpacked = []
+    w = torch.ones(3, requires_grad=True)
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: t, lambda t: unpacked.append(1) or t):
+        loss = torch.tanh(w).sum()
+    assert describe(loss, "loss")["graph_freed"] is False
+    fingerprint(loss)
+    assert unpacked == []
+    loss.backward()
+    assert describe(loss, "loss")["graph_freed"] is True
+    assert unpacked == [1]  # backward's own unpack, and no other
