@@ -72,6 +72,7 @@
  * @typedef {object} Placement where the panel is (placement.py)
  * @property {"inline" | "asked" | "docking" | "side" | "closed" | "unsupported"} state
  * @property {string} [note] why it stays in the cell
+ * @property {string} [box] the model id of the sidebar box holding a docked panel
  */
 
 /**

@@ -9,7 +9,7 @@ import { MemoryLine } from "./components/MemoryLine.js";
 import { MessageLine } from "./components/MessageLine.js";
 import { ModuleLines } from "./components/ModuleLines.js";
 import { PictureView } from "./components/PictureView.js";
-import { canDockFrom, closeSidebarTab, isDocked, PlacementLine, VIEWS, whenAttached } from "./components/PlacementLine.js";
+import { canDockFrom, closeStaleTab, isDocked, PlacementLine, VIEWS, whenAttached } from "./components/PlacementLine.js";
 import { TensorTable } from "./components/TensorTable.js";
 import { ViewControls } from "./components/ViewControls.js";
 import { element } from "./dom.js";
@@ -295,12 +295,12 @@ function render({ model, el, experimental }) {
     gone.hidden = !lost;
     if (lost) dialogs.close();
   };
-  const view = { el, manager: model.widget_manager, gone: kernelGone };
+  const view = { el, manager: model.widget_manager, gone: kernelGone, box: () => (model.get("placement") || {}).box };
   VIEWS.add(view);
   /** One Tensors tab per notebook: a live docked panel closes the ones its kernel left. */
   const replaceStaleTabs = () => {
     for (const other of VIEWS) {
-      if (other !== view && other.manager === view.manager && other.gone() && isDocked(other.el)) closeSidebarTab(other.el);
+      if (other !== view && other.manager === view.manager && other.gone() && isDocked(other.el)) closeStaleTab(other);
     }
   };
   whenAttached(el, () => {

@@ -142,7 +142,11 @@ class Dock:
         except Exception:  # the tab is there; only opening it failed
             log.debug("could not open the side panel", exc_info=True)
 
-    @staticmethod
-    def _state(panel, state: str, note: str = "") -> dict:
-        panel.placement = {"state": state, "note": note}
+    def _state(self, panel, state: str, note: str = "") -> dict:
+        placement = {"state": state, "note": note}
+        if state == "side" and self.box is not None:
+            # After a kernel restart, the new panel's view closes the box the old kernel left
+            # in the sidebar by this id: Notebook 7's side panel has no tab to close it by.
+            placement["box"] = self.box.model_id
+        panel.placement = placement
         return panel.placement

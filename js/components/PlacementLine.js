@@ -36,6 +36,26 @@ export function canDockFrom(el) {
  * docked panel closes the stale tab its notebook's last kernel left behind. */
 export const VIEWS = (globalThis[Symbol.for("tensor-inspector.views")] ??= new Set());
 
+/**
+ * Closes the sidebar tab a view whose kernel is gone sits in. Closing the box's widget model
+ * takes its tab out in JupyterLab and Notebook 7 alike (Notebook 7's side panel has no tab to
+ * click); without the box's id, a middle click on the tab does it in JupyterLab.
+ * @param {{el: HTMLElement, manager: any, box: () => string | undefined}} view
+ */
+export async function closeStaleTab(view) {
+  const id = view.box();
+  if (id && view.manager?.get_model) {
+    try {
+      const box = await view.manager.get_model(id);
+      await box.close(true); // its comm died with the kernel: nothing to tell the kernel
+      return;
+    } catch {
+      // the manager no longer knows the box: the tab, if any, is closed by its click below
+    }
+  }
+  closeSidebarTab(view.el);
+}
+
 /** Closes the sidebar tab that holds `el`, as a middle click on the tab does in JupyterLab. */
 export function closeSidebarTab(el) {
   const area = el.closest(".jp-SideAreaWidget");

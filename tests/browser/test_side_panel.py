@@ -156,10 +156,11 @@ def test_closing_the_tab_brings_the_panel_back_to_its_cell(root, tmp_path_factor
         server.stop()
 
 
+@pytest.mark.parametrize("app", ["jupyterlab", "notebook"])
 def test_after_a_kernel_restart_the_notebook_keeps_one_live_tensors_tab(
-    root, tmp_path_factory, page
+    app, root, tmp_path_factory, page
 ):
-    server = start_server("jupyterlab", root, tmp_path_factory)
+    server = start_server(app, root, tmp_path_factory)
     try:
         docked = run_and_dock(page, server, "restart.ipynb")
         expect(docked).to_have_count(1)
@@ -175,13 +176,15 @@ def test_after_a_kernel_restart_the_notebook_keeps_one_live_tensors_tab(
         live = page.locator(f'{TENSORS_TABS}[data-kernel="live"]')
         expect(live.locator('[data-tensor="last"]')).to_have_count(1, timeout=120_000)
         wait_until_idle(page)
-        # The new dock replaced the stale tab: one Tensors tab, the live one.
+        # The new dock replaced the stale tab: one Tensors tab, the live one. (Notebook 7's
+        # side panel keeps a hidden widget in the page: the count sees it too.)
         expect(docked).to_have_count(1)
         expect(page.locator(f'{TENSORS_TABS}[data-kernel="gone"]')).to_have_count(0)
-        titles = page.evaluate(
-            "() => [...document.querySelectorAll('.lm-TabBar-tab')].map((tab) => tab.textContent.trim())"
-        )
-        assert titles.count("Tensors") == 1, titles
+        if app == "jupyterlab":
+            titles = page.evaluate(
+                "() => [...document.querySelectorAll('.lm-TabBar-tab')].map((tab) => tab.textContent.trim())"
+            )
+            assert titles.count("Tensors") == 1, titles
         # A later side docks again in that tab: the cell keeps its one-line note.
         note = page.locator('.jp-Notebook .tensor-inspector[data-folded="true"]')
         expect(note).to_have_count(1)

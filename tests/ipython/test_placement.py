@@ -115,3 +115,16 @@ def test_inline_after_side_takes_the_panel_out_of_the_sidebar(ip, inspector):
     assert inspector.dock.box is None
     assert docked.placement == {"state": "inline", "note": ""}  # back in its own cell, whole
     assert inspector.panel is not docked and inspector.panel.placement == {"state": "inline"}
+
+
+def test_a_docked_panel_names_its_sidebar_box_for_a_restart_to_close(ip, inspector):
+    """After a kernel restart the new panel's view closes the old box by this id."""
+    run(ip, "%tensor_inspector side")
+    panel = inspector.panel
+    assert invoke(panel, "dock", {"here": True})["ok"]
+    box = inspector.dock.box
+    # What ipylab's front end reports once the box is in the right area.
+    shell = inspector.dock.app.shell
+    report = [{"id": "tensors-tab", "serializedWidget": f"IPY_MODEL_{box.model_id}"}]
+    shell.set_trait("_widgets", report)
+    assert panel.placement == {"state": "side", "note": "", "box": box.model_id}
