@@ -53,6 +53,7 @@ def describe(tensor: torch.Tensor, name: str, aliases: list[str] | tuple[str, ..
     requires_grad = bool(tensor.requires_grad)
     is_leaf = bool(tensor.is_leaf)
     grad_fn = tensor.grad_fn
+    freed_storage = unreadable(tensor, thorough=False)
     return {
         "name": name,
         "aliases": list(aliases),
@@ -66,22 +67,28 @@ def describe(tensor: torch.Tensor, name: str, aliases: list[str] | tuple[str, ..
         "grad": describe_grad(readable_grad(tensor)),
         "numel": _optional(lambda: tensor.numel()),
         "nbytes": _optional(lambda: int(tensor.nbytes)),
-        "storage_nbytes": _optional(lambda: storage_nbytes(tensor)),
+        "storage_nbytes": _optional(lambda: storage_nbytes(tensor, freed=bool(freed_storage))),
         "is_view": bool(_optional(lambda: tensor._is_view())),
         "preview": preview(tensor),
         "status": "",
-        "unreadable": unreadable(tensor, thorough=False),
+        "unreadable": freed_storage,
         "dtensor": describe_dtensor(tensor),
         "graph_freed": _graph_freed(grad_fn),
     }
 
 
-def storage_nbytes(tensor: torch.Tensor) -> int:
+def storage_nbytes(tensor: torch.Tensor, freed: bool = False) -> int:
     """Bytes of the memory block the tensor lives in (a view's is its base's); a DTensor's
-    is its local shard's, what this process holds."""
+    is its local shard's, what this process holds. ``freed``: the storage was resized under
+    the tensor (FSDP), so it holds what its storage says, not what the tensor would fill."""
     if is_dtensor(tensor):
         tensor = local_shard(tensor)
-    if not tensor._is_view() and tensor.storage_offset() == 0 and tensor.is_contiguous():
+    if (
+        not freed
+        and not tensor._is_view()
+        and tensor.storage_offset() == 0
+        and tensor.is_contiguous()
+    ):
         # Asking for the storage would create a Python object that lives as long as the
         # tensor; a contiguous tensor at offset 0 that is no view fills its own block.
         nbytes = tensor.nbytes

@@ -17,6 +17,8 @@ def test_the_row_of_a_freed_tensor_says_its_values_cannot_be_read(ip, inspector)
     run(ip, FREED)
     row = {row["name"]: row for row in inspector.rows}["freed"]
     assert REASON in row["unreadable"] and row["shape"] == [3]
+    # It holds no memory any more: the row's memory says 0 B, not the 12 B it would fill.
+    assert row["storage_nbytes"] == 0 and row["nbytes"] == 12
     run(ip, "kept = torch.ones(3)")
     assert {row["name"]: row for row in inspector.rows}["kept"]["unreadable"] is None
 
