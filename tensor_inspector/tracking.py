@@ -244,9 +244,11 @@ def _describe_if_changed(
     before: Packed | None, tensor: torch.Tensor, mark: int | None, name: str, aliases: list[str]
 ) -> Packed:
     if before is not None and mark is not None and mark == before.mark:
-        if before.aliases == tuple(aliases) and before.status == "":
+        # Unchanged: "new" and "changed" were the last cell's news; an error row stays one.
+        status = "error" if before.status == "error" else ""
+        if before.aliases == tuple(aliases) and before.status == status:
             return before
-        return with_status(before, "", tuple(aliases))
+        return with_status(before, status, tuple(aliases))
     try:
         row = pack(describe(tensor, name, aliases), mark)
     except Exception as error:  # an odd tensor must not break the refresh

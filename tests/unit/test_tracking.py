@@ -113,12 +113,17 @@ def test_a_tensor_whose_metadata_raises_becomes_an_error_row():
             raise ValueError("no shape today")
 
     tracker = Tracker()
-    tracker.scan({"ok": torch.zeros(1), "broken": torch.zeros(2).as_subclass(Broken)})
+    namespace = {"ok": torch.zeros(1), "broken": torch.zeros(2).as_subclass(Broken)}
+    tracker.scan(namespace)
     rows = tracker.rows
     by_name = {row["name"]: row for row in rows}
     assert by_name["ok"]["shape"] == [1]
     assert by_name["broken"]["status"] == "error"
     assert "no shape today" in by_name["broken"]["preview"]
+    # The next cell leaves it as it was: it stays an error row, and nothing is sent again.
+    namespace["later"] = torch.ones(1)
+    assert "broken" not in [row["name"] for row in tracker.scan(namespace).upserted]
+    assert {row["name"]: row for row in tracker.rows}["broken"]["status"] == "error"
 
 
 def test_a_top_level_name_is_preferred_over_a_container_path():
