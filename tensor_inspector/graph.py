@@ -116,21 +116,16 @@ def _node(node, names: Mapping[int, str], results: Mapping[int, tuple]) -> dict:
     }
 
 
-@functools.cache
-def saved_attributes(node_type: type) -> tuple[str, ...]:
-    """The ``_saved_*`` attributes of a node type: what its backward keeps."""
-    return tuple(name for name in dir(node_type) if name.startswith("_saved_"))
-
-
 def _named_inputs(node, names: Mapping[int, str]) -> list[dict]:
     """The named tensors an op saved that do not require grad (a model's input ``x``): they
-    are not in ``next_functions``, but their names tell the reader what met the weights."""
+    are not in ``next_functions``, but their names tell the reader what met the weights.
+    Read raw: no saved-tensor unpack hook runs (``save_on_cpu``'s copies back to the device)."""
     found = []
-    for attribute in saved_attributes(type(node)):
+    for attribute in raw_saved_attributes(type(node)):
         try:
-            value = getattr(node, attribute)
-        except Exception:  # freed by backward(), or not a tensor
-            return found
+            value = getattr(node, attribute).data  # None once freed by backward()
+        except Exception:  # an odd node: it tells nothing
+            continue
         if isinstance(value, torch.Tensor) and not value.requires_grad and id(value) in names:
             leaf = _leaf_node(f"i{id(value)}", value, names)
             leaf["label"], leaf["receives_grad"] = "input", False

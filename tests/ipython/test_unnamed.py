@@ -46,6 +46,19 @@ def test_a_list_of_losses_keeps_graphs_alive_and_says_so(ip, inspector):
     assert "graph of losses[2]" in held
 
 
+def test_graphs_are_read_without_running_a_saved_tensor_unpack_hook(ip, inspector):
+    """save_on_cpu's unpack copies a saved tensor back to the device: listing must not."""
+    run(
+        ip,
+        "unpacked = []\nw = torch.ones(40, 40, requires_grad=True)\n"
+        "with torch.autograd.graph.saved_tensors_hooks(lambda t: t, lambda t: unpacked.append(1) or t):\n"
+        "    hooked = (torch.tanh(w @ w) * 2).sum()",
+    )
+    held = [holder for entry in inspector.unnamed() for holder in entry["held_by"]]
+    assert "graph of hooked" in held
+    assert ip.user_ns["unpacked"] == []
+
+
 def test_entries_are_plain_data_largest_first(ip, inspector):
     run(ip, "a = torch.ones(11, 3, 7)")
     ip.run_cell("torch.ones(300)", store_history=True)
