@@ -3,17 +3,11 @@ and laying out and drawing 200 and 1,000 nodes in Chromium (the panel's own Grap
 
 from __future__ import annotations
 
-import subprocess
-import tempfile
-from pathlib import Path
-
 import torch
 
+from bench.browser import component_page, have_chromium
 from bench.timing import measure
 from tensor_inspector.graph import graph_of, with_results
-
-REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
 
 RENDER = """(graph) => {
   const view = new window.GraphView({ onExpand() {}, onTrace() {} });
@@ -67,31 +61,16 @@ def run() -> list[str]:
 
 
 def _render_rows() -> list[str]:
-    if not Path(CHROMIUM).exists():
+    if not have_chromium():
         return ["| layout + render in Chromium | not measured: no /usr/bin/chromium | |"]
-    from playwright.sync_api import sync_playwright
-
-    with tempfile.TemporaryDirectory() as folder:
-        bundle = Path(folder) / "graph.js"
-        subprocess.run(
-            [str(REPO / "node_modules" / ".bin" / "esbuild"), "js/components/GraphView.js",
-             "--bundle", "--format=iife", "--global-name=GraphViewModule", f"--outfile={bundle}"],
-            cwd=REPO, check=True, capture_output=True,
-        )  # fmt: skip
-        script = bundle.read_text() + "\nwindow.GraphView = GraphViewModule.GraphView;"
-        rows = []
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            page = browser.new_page()
-            page.set_content("<html><body></body></html>")
-            page.add_script_tag(content=script)
-            for size in (200, 1000):
-                tensor = _network(size)
-                graph = graph_of(tensor, {id(tensor): "out"}, {}, max_nodes=size)
-                times = sorted(page.evaluate(RENDER, graph) for _ in range(7))
-                rows.append(
-                    f"| layout + render {len(graph['nodes']):,} nodes in Chromium | "
-                    f"{times[3]:.1f} ms ({times[0]:.1f}–{times[-1]:.1f}) | |"
-                )
-            browser.close()
+    rows = []
+    with component_page("js/components/GraphView.js", "GraphView") as page:
+        for size in (200, 1000):
+            tensor = _network(size)
+            graph = graph_of(tensor, {id(tensor): "out"}, {}, max_nodes=size)
+            times = sorted(page.evaluate(RENDER, graph) for _ in range(7))
+            rows.append(
+                f"| layout + render {len(graph['nodes']):,} nodes in Chromium | "
+                f"{times[3]:.1f} ms ({times[0]:.1f}–{times[-1]:.1f}) | |"
+            )
     return rows

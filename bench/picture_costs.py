@@ -5,18 +5,13 @@ Chromium (the panel's own PictureView: colours, canvas, legend)."""
 from __future__ import annotations
 
 import json
-import subprocess
-import tempfile
-from pathlib import Path
 
 import torch
 
+from bench.browser import component_page, have_chromium
 from bench.timing import measure
 from tensor_inspector.picture import picture
 from tensor_inspector.testing import simulated_device
-
-REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
 
 DRAW = """(drawn) => {
   const view = new window.PictureView({ request: async () => ({ ok: true, picture: drawn }) });
@@ -61,36 +56,21 @@ def run() -> list[str]:
 
 
 def _draw_rows() -> list[str]:
-    if not Path(CHROMIUM).exists():
+    if not have_chromium():
         return ["| draw in Chromium | not measured: no /usr/bin/chromium | | |"]
-    from playwright.sync_api import sync_playwright
-
-    with tempfile.TemporaryDirectory() as folder:
-        bundle = Path(folder) / "picture.js"
-        subprocess.run(
-            [str(REPO / "node_modules" / ".bin" / "esbuild"), "js/components/PictureView.js",
-             "--bundle", "--format=iife", "--global-name=PictureViewModule", f"--outfile={bundle}"],
-            cwd=REPO, check=True, capture_output=True,
-        )  # fmt: skip
-        script = bundle.read_text() + "\nwindow.PictureView = PictureViewModule.PictureView;"
-        rows = []
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            page = browser.new_page()
-            page.set_content("<html><body></body></html>")
-            page.add_script_tag(content=script)
-            for side in (64, 256):
-                values = torch.randn(side, side)
-                values[1, 1], values[2, 2] = float("nan"), float("inf")
-                drawn = json.loads(json.dumps(picture(values, "w", max_side=side)))
-                for _ in range(3):  # the page's code is compiled on its first runs
-                    page.evaluate(DRAW, drawn)
-                times = sorted(page.evaluate(DRAW, drawn) for _ in range(9))
-                rows.append(
-                    f"| draw a {side}×{side} picture in Chromium | "
-                    f"{times[4]:.1f} ms ({times[0]:.1f}–{times[-1]:.1f}) | | |"
-                )
-            browser.close()
+    rows = []
+    with component_page("js/components/PictureView.js", "PictureView") as page:
+        for side in (64, 256):
+            values = torch.randn(side, side)
+            values[1, 1], values[2, 2] = float("nan"), float("inf")
+            drawn = json.loads(json.dumps(picture(values, "w", max_side=side)))
+            for _ in range(3):  # the page's code is compiled on its first runs
+                page.evaluate(DRAW, drawn)
+            times = sorted(page.evaluate(DRAW, drawn) for _ in range(9))
+            rows.append(
+                f"| draw a {side}×{side} picture in Chromium | "
+                f"{times[4]:.1f} ms ({times[0]:.1f}–{times[-1]:.1f}) | | |"
+            )
     return rows
 
 
