@@ -190,7 +190,8 @@ export class TensorTable {
       if (row.graph_freed) {
         // A second backward() through a freed graph can only fail: say what works instead.
         backward.disabled = true;
-        backward.title = `backward() already freed the graph behind ${row.name}: run the cell that computes ${row.name} again to call it (tick retain_graph then to keep the graph)`;
+        const keep = row.numel === 1 ? "to keep a graph, use traced backward under it with retain_graph ticked" : "tick retain_graph in the gradient prompt then to keep the graph";
+        backward.title = `backward() already freed the graph behind ${row.name}: run the cell that computes ${row.name} again to call it (${keep})`;
       }
       buttons.push(backward);
     }

@@ -53,6 +53,8 @@ test("backward through a freed graph is off, and says how to get a graph again",
   assert.ok(!backward("loss").disabled);
   assert.equal(backward("again").disabled, true);
   assert.match(backward("again").title, /^backward\(\) already freed the graph behind again: run the cell that computes again/);
+  // A one-element output's backward runs at once: its retain_graph box is under the graph.
+  assert.match(backward("again").title, /use traced backward under it with retain_graph ticked/);
 });
 
 test("an action's answers show on the line under the clicked row, and go with it", () => {
