@@ -19,6 +19,7 @@ from tensor_inspector.describe import readable_grad
 from tensor_inspector.errors import ActionError, cut
 from tensor_inspector.gradient import Fill, GradientSyntaxError, TensorName, Values, parse_gradient
 from tensor_inspector.graph import (
+    FREED_WORDING,
     MAX_NODES,
     graph_of,
     trace_hooks,
@@ -541,7 +542,7 @@ def _explain_backward_error(name: str, error: BaseException) -> str:
             f"backward() from {name} failed, and every grad is as it was: "
             f"{type(error).__name__}: {first}"
         )
-    if "backward through the graph a second time" in text:
+    if FREED_WORDING in text:
         return (
             f"The graph behind {name} was freed by an earlier backward(). Re-run the cell that "
             f"computes {name}, or tick retain_graph when you call backward() the first time."

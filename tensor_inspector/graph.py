@@ -150,6 +150,10 @@ def _count_all(root) -> int:
     return sum(1 for _ in walk_nodes(root, COUNT_LIMIT))
 
 
+# PyTorch's words when a saved tensor was freed by backward() (any other error says nothing).
+FREED_WORDING = "backward through the graph a second time"
+
+
 def graph_freed(root, limit: int = 50) -> bool:
     """Whether backward() freed the graph below ``root`` (it ran without retain_graph), so a
     second backward() can only fail.
@@ -165,8 +169,9 @@ def graph_freed(root, limit: int = 50) -> bool:
                 if getattr(node, raw).data is not None:
                     return False
                 getattr(node, "_saved_" + raw.removeprefix("_raw_saved_"))
-            except RuntimeError:
-                return True
+            except RuntimeError as error:
+                if FREED_WORDING in str(error):
+                    return True
             except Exception:  # an odd node: it tells nothing
                 continue
     return False
