@@ -70,6 +70,14 @@ def _cell_run(shell) -> tuple[str | None, str | None]:
     )
 
 
+def _run_for_a_tool(result) -> bool:
+    """Whether this execution was a front end's own request, kept out of the history (a
+    variable explorer asking after every cell, say), rather than the user's cell: the panel
+    keeps showing what the user's last cell did."""
+    info = getattr(result, "info", None)
+    return info is not None and getattr(info, "store_history", True) is False
+
+
 def _loads_this_extension(result) -> bool:
     source = getattr(getattr(result, "info", None), "raw_cell", "") or ""
     return any(
@@ -204,7 +212,7 @@ class Inspector:
         self.panels.append(panel)
         return panel
 
-    def _memory(self, summary: dict) -> dict:
+    def _memory(self, summary: dict, continues_last_cell: bool = False) -> dict:
         """Per device: the tracked tensors' bytes, what the last cell changed, and on an
         accelerator its allocator's allocated and reserved bytes and their change."""
         allocator = {}
@@ -213,10 +221,13 @@ class Inspector:
             if allocated is None:
                 continue
             before = (self.memory or {}).get("allocator", {}).get(device["device"], {})
+            change = allocated - before.get("allocated", allocated)
+            if continues_last_cell:
+                change += before.get("allocated_change", 0)
             allocator[device["device"]] = {
                 "allocated": allocated,
                 "reserved": device.get("memory_reserved"),
-                "allocated_change": allocated - before.get("allocated", allocated),
+                "allocated_change": change,
             }
         return {
             "held": dict(self.tracker.memory),
@@ -231,10 +242,13 @@ class Inspector:
             self._snapshot = (self._refreshes, self.rows)
         return self._snapshot[1]
 
-    def refresh(self) -> Changes:
-        """Scan the namespace now and send what changed to every panel."""
+    def refresh(self, continues_last_cell: bool = False) -> Changes:
+        """Scan the namespace now and send what changed to every panel. ``continues_last_cell``:
+        after code a front end ran on the user's behalf (see ``_after_cell``)."""
         skipped_before = dict(self.tracker.skipped)
-        changes = self.tracker.scan(self.shell.user_ns, self.shell.user_ns_hidden)
+        changes = self.tracker.scan(
+            self.shell.user_ns, self.shell.user_ns_hidden, continues_last_cell
+        )
         # The tracker has moved on: until every panel has these changes, they are kept, so
         # an interrupted refresh (KeyboardInterrupt after the scan) loses no removal.
         changes = self._unsent = _merged(self._unsent, changes)
@@ -244,7 +258,7 @@ class Inspector:
             names = ", ".join(f"{name} ({why})" for name, why in self.tracker.skipped.items())
             self._report_text(cut(f"Not shown, could not be read: {names}"), "warning")
         self.modules = changes.modules
-        self.memory = self._memory(summary)
+        self.memory = self._memory(summary, continues_last_cell)
         for panel in self.panels:
             panel.devices = summary
             panel.memory = self.memory
@@ -368,7 +382,7 @@ class Inspector:
         try:
             if self.guard is not None and result is not None:
                 self.guard.after_cell(result)
-            self.refresh()
+            self.refresh(continues_last_cell=_run_for_a_tool(result))
             if result is not None and (
                 self.show_panel_after_next_cell
                 or (_loads_this_extension(result) and not self.displayed_in_this_cell)

@@ -152,24 +152,38 @@ class Tracker:
         return [_sendable(packed, by_name.get(name)) for name, packed in self._seen.items()]
 
     def scan(
-        self, namespace: Mapping[str, object], hidden: Mapping[str, object] | None = None
+        self,
+        namespace: Mapping[str, object],
+        hidden: Mapping[str, object] | None = None,
+        continues_last_cell: bool = False,
     ) -> Changes:
+        """Rows that changed since the last scan. ``continues_last_cell``: this scan follows
+        code run on the user's behalf, not a cell of theirs (a front end's hidden request):
+        unchanged rows keep their "new" or "changed", and what it adds or frees counts with
+        the last cell's."""
         # A refresh allocates many short-lived objects; a full collection triggered midway
         # would cost more than the scan itself, so the collector waits until it is done.
         collecting = gc.isenabled()
         gc.disable()
         try:
-            return self._scan(namespace, hidden)
+            return self._scan(namespace, hidden, continues_last_cell)
         finally:
             if collecting:
                 gc.enable()
 
     def _scan(
-        self, namespace: Mapping[str, object], hidden: Mapping[str, object] | None
+        self,
+        namespace: Mapping[str, object],
+        hidden: Mapping[str, object] | None,
+        continues_last_cell: bool,
     ) -> Changes:
         reachable = find_tensors(namespace, hidden)
         previous = self._seen
         before_memory = self.memory
+        if continues_last_cell:  # counted from where the last cell started
+            before_memory = dict(self.memory)
+            for device, change in self.last_cell.items():
+                before_memory[device] = before_memory.get(device, 0) - change
         memory = dict(self.memory)
         current: dict[str, Packed] = {}
         upserted: list[dict] = []
@@ -188,7 +202,7 @@ class Tracker:
             ):
                 current[name] = before
                 continue
-            seen = _describe_if_changed(before, tensor, mark, name, names[1:])
+            seen = _describe_if_changed(before, tensor, mark, name, names[1:], continues_last_cell)
             current[name] = seen
             if seen is not before:  # what the tracked tensors hold, kept up to date by change
                 _count(memory, before, -1)
@@ -241,11 +255,17 @@ def _count(memory: dict[str, int], row: Packed | None, sign: int) -> None:
 
 
 def _describe_if_changed(
-    before: Packed | None, tensor: torch.Tensor, mark: int | None, name: str, aliases: list[str]
+    before: Packed | None,
+    tensor: torch.Tensor,
+    mark: int | None,
+    name: str,
+    aliases: list[str],
+    keep_status: bool = False,
 ) -> Packed:
     if before is not None and mark is not None and mark == before.mark:
-        # Unchanged: "new" and "changed" were the last cell's news; an error row stays one.
-        status = "error" if before.status == "error" else ""
+        # Unchanged: "new" and "changed" were the last cell's news (kept while that cell's
+        # view holds); an error row stays one.
+        status = before.status if keep_status or before.status == "error" else ""
         if before.aliases == tuple(aliases) and before.status == status:
             return before
         return with_status(before, status, tuple(aliases))

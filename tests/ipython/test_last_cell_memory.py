@@ -22,3 +22,19 @@ def test_the_overview_reports_the_last_cell(ip, inspector):
 
     run(ip, "b = torch.zeros(250)")
     assert kernel_overview()["last_cell"] == {"cpu": 1000}
+
+
+def test_a_front_ends_hidden_request_leaves_the_last_cell_on_show(ip, inspector, sim_device):
+    """A variable explorer runs its own code after every cell, kept out of the history: the
+    panel still shows what the user's cell made, and what that request adds counts with it."""
+    run(ip, "a = torch.ones(1000)")
+    ip.run_cell("_explorer_probe = sorted(globals())", store_history=False)
+    assert inspector.memory["last_cell"] == {"cpu": 4000}
+    rows = {row["name"]: row for row in inspector.rows}
+    assert rows["a"]["status"] == "new"
+    ip.run_cell("_explorer_scratch = torch.ones(10, device='sim')", store_history=False)
+    assert inspector.memory["last_cell"] == {"cpu": 4000, "sim:0": 40}
+    assert {row["name"]: row for row in inspector.rows}["a"]["status"] == "new"
+    run(ip, "pass")  # the user's next cell: the last cell's news are over
+    assert inspector.memory["last_cell"] == {}
+    assert {row["name"]: row for row in inspector.rows}["a"]["status"] == ""
