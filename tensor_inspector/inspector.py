@@ -124,6 +124,10 @@ class Inspector:
         self._snapshot: tuple[int, list[dict]] | None = None
         self._unsent: Changes | None = None  # changes a refresh found but did not send
         self.dock = Dock()
+        # A cell runs, and an action inside it (tensor_inspector.current().backward(...))
+        # refreshed the panel midway: the refresh after the cell continues that one.
+        self._cell_running = False
+        self._refreshed_in_cell = False
 
     # lifecycle -----------------------------------------------------------------------------
 
@@ -137,6 +141,7 @@ class Inspector:
         self.guard.set_mode(self.settings.guard)
         self.settings.observe(lambda change: self.guard.set_mode(change.new), "guard")
         self.guard.install()
+        self.shell.events.register("pre_run_cell", self._before_cell)
         self.shell.events.register("post_run_cell", self._after_cell)
         self._magics = InspectorMagics(self.shell, inspector=self)
         self.shell.register_magics(self._magics)
@@ -144,6 +149,7 @@ class Inspector:
         self.refresh()
 
     def stop(self) -> None:
+        self.shell.events.unregister("pre_run_cell", self._before_cell)
         self.shell.events.unregister("post_run_cell", self._after_cell)
         if self.guard is not None:
             self.guard.uninstall()
@@ -378,11 +384,23 @@ class Inspector:
         for panel in self.panels:
             panel.flag = self.flag
 
+    def _before_cell(self, _info=None) -> None:
+        self._cell_running = True
+        self._refreshed_in_cell = False
+
     def _after_cell(self, result=None) -> None:
         try:
             if self.guard is not None and result is not None:
                 self.guard.after_cell(result)
-            self.refresh(continues_last_cell=_run_for_a_tool(result))
+            # An action inside a running cell refreshes midway; each later refresh of that
+            # cell (another action, the cell's end) continues the first.
+            in_the_cell = result is not None or self._cell_running
+            continues = _run_for_a_tool(result) or (self._refreshed_in_cell and in_the_cell)
+            if result is not None:
+                self._cell_running = self._refreshed_in_cell = False
+            elif self._cell_running:
+                self._refreshed_in_cell = True
+            self.refresh(continues_last_cell=continues)
             if result is not None and (
                 self.show_panel_after_next_cell
                 or (_loads_this_extension(result) and not self.displayed_in_this_cell)

@@ -38,3 +38,18 @@ def test_a_front_ends_hidden_request_leaves_the_last_cell_on_show(ip, inspector,
     run(ip, "pass")  # the user's next cell: the last cell's news are over
     assert inspector.memory["last_cell"] == {}
     assert {row["name"]: row for row in inspector.rows}["a"]["status"] == ""
+
+
+def test_a_cell_that_calls_an_action_shows_all_it_did(ip, inspector):
+    """The example's last cell runs a traced backward from code: that action refreshes the
+    panel midway, and the cell's end still shows everything the cell made."""
+    run(ip, "w = torch.ones(3, requires_grad=True)")
+    run(
+        ip,
+        "import tensor_inspector\nmade = torch.ones(1000)\nloss = (w * 2).sum()\n"
+        "tensor_inspector.current().backward('loss')\nalso = torch.ones(10)",
+    )
+    assert inspector.memory["last_cell"] == {"cpu": 4000 + 4 + 40}
+    rows = {row["name"]: row for row in inspector.rows}
+    assert rows["made"]["status"] == rows["loss"]["status"] == rows["also"]["status"] == "new"
+    assert rows["w"]["status"] == "changed"  # its grad came from the cell's backward
