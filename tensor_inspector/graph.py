@@ -118,14 +118,9 @@ def _node(node, names: Mapping[int, str], results: Mapping[int, tuple]) -> dict:
 
 def _named_inputs(node, names: Mapping[int, str]) -> list[dict]:
     """The named tensors an op saved that do not require grad (a model's input ``x``): they
-    are not in ``next_functions``, but their names tell the reader what met the weights.
-    Read raw: no saved-tensor unpack hook runs (``save_on_cpu``'s copies back to the device)."""
+    are not in ``next_functions``, but their names tell the reader what met the weights."""
     found = []
-    for attribute in raw_saved_attributes(type(node)):
-        try:
-            value = getattr(node, attribute).data  # None once freed by backward()
-        except Exception:  # an odd node: it tells nothing
-            continue
+    for _, value in raw_saved(node):
         if isinstance(value, torch.Tensor) and not value.requires_grad and id(value) in names:
             leaf = _leaf_node(f"i{id(value)}", value, names)
             leaf["label"], leaf["receives_grad"] = "input", False
@@ -164,11 +159,11 @@ def graph_freed(root, limit: int = 50) -> bool:
     freed; only the unpacked read tells them apart, and it raises without unpacking once freed.
     Says True only when that read said so: a graph that saved no tensor is never "freed"."""
     for node in walk_nodes(root, limit):
-        for raw in raw_saved_attributes(type(node)):
+        for name, data in raw_saved(node):
+            if data is not None:
+                return False
             try:
-                if getattr(node, raw).data is not None:
-                    return False
-                getattr(node, "_saved_" + raw.removeprefix("_raw_saved_"))
+                getattr(node, "_saved_" + name)
             except RuntimeError as error:
                 if FREED_WORDING in str(error):
                     return True
@@ -177,8 +172,21 @@ def graph_freed(root, limit: int = 50) -> bool:
     return False
 
 
+def raw_saved(node) -> Iterator[tuple[str, object]]:
+    """Each tensor ``node`` saved for its backward, as kept: (its name, its data: the tensor,
+    what a saved-tensor pack hook made of it, or None when left out or freed by backward()).
+    Read raw, so no unpack hook runs (``save_on_cpu``'s copies back to the device); a saved
+    tensor whose read raises is left out."""
+    for attribute in _raw_saved_attributes(type(node)):
+        try:
+            data = getattr(node, attribute).data
+        except Exception:  # an odd node: it tells nothing
+            continue
+        yield attribute.removeprefix("_raw_saved_"), data
+
+
 @functools.cache
-def raw_saved_attributes(node_type: type) -> tuple[str, ...]:
+def _raw_saved_attributes(node_type: type) -> tuple[str, ...]:
     """The ``_raw_saved_*`` attributes of a node type: its saved tensors, still packed."""
     return tuple(name for name in dir(node_type) if name.startswith("_raw_saved_"))
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 import torch
 
 from tensor_inspector.errors import ActionError, cut
-from tensor_inspector.graph import raw_saved_attributes, walk_nodes
+from tensor_inspector.graph import raw_saved, walk_nodes
 from tensor_inspector.sharding import is_dtensor, local_shard
 
 RELEASABLE = ("output history", "last error")
@@ -365,19 +365,15 @@ def _inner_tensors(tensor: torch.Tensor) -> list[torch.Tensor]:
 
 
 def _saved_tensors(tensor: torch.Tensor) -> Iterable[torch.Tensor]:
-    """The tensors a named result's graph keeps for its backward, as kept: read raw, so no
-    saved-tensor unpack hook runs (``save_on_cpu`` would copy each back to the device), and
-    a tensor packed by such a hook counts where the hook put it. Freed ones hold nothing."""
+    """The tensors a named result's graph keeps for its backward, as kept (graph.raw_saved):
+    a tensor packed by a saved-tensor hook counts where the hook put it, and freed ones hold
+    nothing."""
     try:
         root = tensor.grad_fn
     except Exception:  # an odd subclass whose reads raise
         return
     for node in walk_nodes(root, GRAPH_NODES):
-        for attribute in raw_saved_attributes(type(node)):
-            try:
-                value = getattr(node, attribute).data
-            except Exception:  # an odd node: it tells nothing
-                continue
+        for _, value in raw_saved(node):
             if isinstance(value, torch.Tensor):
                 yield value
 
