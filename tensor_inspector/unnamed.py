@@ -115,17 +115,20 @@ def _describe_holders(
                 )
     if not asked:
         return held
+    found = []  # (id of an asked tensor, what refers to it)
     for referrer in gc.get_referrers(*asked.values()):
         if id(referrer) in ignore:
             continue
         if isinstance(referrer, types.FrameType):
             continue  # the last error's frames are read above; others are running frames
-        for value in gc.get_referents(referrer):
-            if id(value) not in asked:
-                continue
-            held.setdefault(id(value), []).append(
-                _holder_text(referrer, optimizer_states, shell.user_ns)
-            )
+        found += [
+            (id(value), referrer) for value in gc.get_referents(referrer) if id(value) in asked
+        ]
+    owners = _owners_of([referrer for _, referrer in found if type(referrer) is dict])
+    for key, referrer in found:
+        held.setdefault(key, []).append(
+            _holder_text(referrer, optimizer_states, shell.user_ns, owners)
+        )
     return held
 
 
@@ -136,7 +139,7 @@ IPYTHON_HOLDERS = {
 }
 
 
-def _holder_text(referrer, optimizer_states, namespace: dict) -> str:
+def _holder_text(referrer, optimizer_states, namespace: dict, owners: dict[int, object]) -> str:
     """What holds a tensor, in words a learner reads: whose optimizer state, or which
     container, by the name that reaches it ("a dict held by obj.cache")."""
     if id(referrer) in optimizer_states:
@@ -148,7 +151,7 @@ def _holder_text(referrer, optimizer_states, namespace: dict) -> str:
         return IPYTHON_HOLDERS["DisplayHook"]  # a copy of Out, by cell number
     path = _path_to(referrer, namespace)
     if path is None and kind == "dict":
-        owner = _owner_of(referrer)  # the object whose attributes these are, if any
+        owner = owners.get(id(referrer))  # the object whose attributes these are, if any
         if owner is not None and type(owner).__module__.startswith(("IPython.", "ipykernel.")):
             return IPYTHON_HOLDERS.get(type(owner).__name__, IPYTHON_HOLDERS["DisplayHook"])
     if path is None:
@@ -179,12 +182,18 @@ def _path_to(container, namespace: dict) -> str | None:
     return None
 
 
-def _owner_of(attributes: dict):
-    """The object whose ``__dict__`` is ``attributes``, or None."""
-    for owner in gc.get_referrers(attributes):
-        if _instance_dict(owner) is attributes:
-            return owner
-    return None
+def _owners_of(dicts: list[dict]) -> dict[int, object]:
+    """id(dict) -> the object whose ``__dict__`` it is, for each of ``dicts`` that is one.
+    One scan of the heap for them all: gc.get_referrers compares every object with each."""
+    if not dicts:
+        return {}
+    wanted = {id(attributes) for attributes in dicts}
+    owners = {}
+    for owner in gc.get_referrers(*dicts):
+        attributes = _instance_dict(owner)
+        if attributes is not None and id(attributes) in wanted:
+            owners[id(attributes)] = owner
+    return owners
 
 
 def _instance_dict(value) -> dict | None:
